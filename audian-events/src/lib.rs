@@ -1,0 +1,1 @@
+//! Typed, validated webhook events of the Audian telephony API.

@@ -1,0 +1,99 @@
+//! Checks made with the reference validator, the `jsonschema` crate: every schema against the
+//! draft 2020-12 meta-schema, and every example against its schema and the union.
+
+use codegen::{Diagnostics, Location, SchemaSet};
+use jsonschema::{Registry, Validator};
+
+/// Validates each schema file against the draft 2020-12 meta-schema.
+pub fn check_meta_schema(set: &SchemaSet) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    for file in set.files() {
+        let validator = match jsonschema::meta::validator_for(&file.document) {
+            Ok(validator) => validator,
+            Err(error) => {
+                diagnostics.error(Location::pointer(&file.display_path, "/$schema"), format!("no meta-schema: {error}"));
+                continue;
+            }
+        };
+        for error in validator.iter_errors(&file.document) {
+            diagnostics.error(
+                Location::pointer(&file.display_path, error.instance_path().as_str()),
+                format!("not a valid draft 2020-12 schema: {error}"),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// Builds the reference validators for every schema file, resolving `$ref`s among the files of
+/// the set alone, with formats asserted.
+pub struct ReferenceValidators {
+    validators: Vec<(String, Validator)>,
+}
+
+impl ReferenceValidators {
+    pub fn build(set: &SchemaSet) -> Result<ReferenceValidators, Diagnostics> {
+        let mut diagnostics = Diagnostics::new();
+        let registry = Registry::new()
+            .extend(set.files().map(|file| (file.id.as_str(), &file.document)))
+            .and_then(|builder| builder.prepare());
+        let registry = match registry {
+            Ok(registry) => registry,
+            Err(error) => {
+                let location = Location::file(set.files().next().map(|f| f.display_path.clone()).unwrap_or_default());
+                diagnostics.error(location, format!("cannot index the schemas by `$id`: {error}"));
+                return Err(diagnostics);
+            }
+        };
+        let mut validators = Vec::new();
+        for file in set.files() {
+            let built = jsonschema::options()
+                .with_registry(&registry)
+                .should_validate_formats(true)
+                .build(&file.document);
+            match built {
+                Ok(validator) => validators.push((file.path.clone(), validator)),
+                Err(error) => diagnostics.error(
+                    Location::pointer(&file.display_path, error.schema_path().as_str()),
+                    format!("the reference validator cannot compile this schema: {error}"),
+                ),
+            }
+        }
+        diagnostics.finish(ReferenceValidators { validators })
+    }
+
+    pub fn get(&self, schema_path: &str) -> Option<&Validator> {
+        self.validators.iter().find(|(path, _)| path == schema_path).map(|(_, validator)| validator)
+    }
+
+    /// Validates every example against each schema it documents, reporting every failing path.
+    pub fn check_examples(&self, set: &SchemaSet) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        for file in set.files() {
+            let Some(validator) = self.get(&file.path) else { continue };
+            for example in set.examples_of(&file.path) {
+                for error in validator.iter_errors(&example.value) {
+                    diagnostics.error(
+                        Location::pointer(&example.display_path, error.instance_path().as_str()),
+                        format!(
+                            "does not match {} (keyword at {}): {}",
+                            file.display_path.display(),
+                            error.schema_path().as_str(),
+                            shorten(&error.to_string())
+                        ),
+                    );
+                }
+            }
+        }
+        diagnostics
+    }
+}
+
+/// Keeps messages readable when the reference validator quotes a whole payload.
+fn shorten(message: &str) -> String {
+    const LIMIT: usize = 240;
+    match message.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
