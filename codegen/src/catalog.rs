@@ -38,7 +38,8 @@ impl EventCatalog {
             return Err(diagnostics);
         };
         let Some(branches) = union.document.get("oneOf").and_then(Value::as_array) else {
-            diagnostics.error(Location::pointer(&union.display_path, ""), "expected a `oneOf` listing every event schema");
+            diagnostics
+                .error(Location::pointer(&union.display_path, ""), "expected a `oneOf` listing every event schema");
             return Err(diagnostics);
         };
         for (index, branch) in branches.iter().enumerate() {
@@ -55,27 +56,25 @@ impl EventCatalog {
                     continue;
                 }
             };
-            let expected_name = target
-                .file
-                .path
-                .strip_prefix(&format!("{EVENTS_DIR}/"))
-                .and_then(|name| name.strip_suffix(".json"));
+            let expected_name =
+                target.file.path.strip_prefix(&format!("{EVENTS_DIR}/")).and_then(|name| name.strip_suffix(".json"));
             let Some(expected_name) = expected_name.filter(|_| target.pointer.is_empty()) else {
                 diagnostics.error(location, format!("`$ref` {reference:?} must name a whole file of {EVENTS_DIR}/"));
                 continue;
             };
             match target.schema.pointer("/properties/event/const").and_then(Value::as_str) {
-                Some(name) if name == expected_name => catalog.entries.push(CatalogEntry {
-                    name: name.to_owned(),
-                    schema_path: target.file.path.clone(),
-                }),
+                Some(name) if name == expected_name => {
+                    catalog.entries.push(CatalogEntry { name: name.to_owned(), schema_path: target.file.path.clone() })
+                }
                 Some(name) => diagnostics.error(
                     Location::pointer(&target.file.display_path, "/properties/event/const"),
                     format!("the event type {name:?} differs from the file name {expected_name:?}"),
                 ),
                 None => diagnostics.error(
                     Location::pointer(&target.file.display_path, "/properties/event"),
-                    format!("expected `\"event\": {{\"const\": \"{expected_name}\"}}`: the union tells events apart by it"),
+                    format!(
+                        "expected `\"event\": {{\"const\": \"{expected_name}\"}}`: the union tells events apart by it"
+                    ),
                 ),
             }
         }

@@ -131,7 +131,10 @@ impl SchemaSet {
             Some(Value::String(id)) => match Uri::parse(id.as_str()) {
                 Ok(uri) if uri.fragment().is_none() => id.clone(),
                 Ok(_) => {
-                    diagnostics.error(Location::pointer(&display_path, "/$id"), format!("`$id` {id:?} must not have a fragment"));
+                    diagnostics.error(
+                        Location::pointer(&display_path, "/$id"),
+                        format!("`$id` {id:?} must not have a fragment"),
+                    );
                     return;
                 }
                 Err(error) => {
@@ -143,11 +146,15 @@ impl SchemaSet {
                 }
             },
             Some(other) => {
-                diagnostics.error(Location::pointer(&display_path, "/$id"), format!("expected `$id` to be a string, found {other}"));
+                diagnostics.error(
+                    Location::pointer(&display_path, "/$id"),
+                    format!("expected `$id` to be a string, found {other}"),
+                );
                 return;
             }
             None => {
-                diagnostics.error(Location::pointer(&display_path, ""), "missing `$id`: every schema has an absolute `$id`");
+                diagnostics
+                    .error(Location::pointer(&display_path, ""), "missing `$id`: every schema has an absolute `$id`");
                 return;
             }
         };
@@ -175,7 +182,8 @@ impl SchemaSet {
     /// Resolves `reference`, written in `file`, among the loaded files alone.
     pub fn resolve<'a>(&'a self, file: &SchemaFile, reference: &str) -> Result<Target<'a>, String> {
         let base = Uri::parse(file.id.as_str()).map_err(|error| format!("bad base URI {:?}: {error}", file.id))?;
-        let relative = UriRef::parse(reference).map_err(|error| format!("`$ref` {reference:?} is not a URI reference: {error}"))?;
+        let relative = UriRef::parse(reference)
+            .map_err(|error| format!("`$ref` {reference:?} is not a URI reference: {error}"))?;
         let absolute = relative
             .resolve_against(&base)
             .map_err(|error| format!("`$ref` {reference:?} cannot be resolved against {:?}: {error}", file.id))?;
@@ -189,7 +197,9 @@ impl SchemaSet {
         };
         let target = &self.files[target_path];
         if !fragment.is_empty() && !fragment.starts_with('/') {
-            return Err(format!("`$ref` {reference:?} uses the plain-name fragment {fragment:?}; use a JSON Pointer fragment"));
+            return Err(format!(
+                "`$ref` {reference:?} uses the plain-name fragment {fragment:?}; use a JSON Pointer fragment"
+            ));
         }
         let (pointer, schema) = match target.document.pointer(&fragment) {
             Some(schema) => (fragment, schema),
@@ -228,9 +238,9 @@ impl SchemaSet {
     /// Whether a schema describes a payload (and so needs an example) rather than only holding
     /// `$defs` for other schemas to reference.
     pub fn is_definitions_only(file: &SchemaFile) -> bool {
-        file.document
-            .as_object()
-            .is_some_and(|object| object.keys().all(|key| matches!(key.as_str(), "$schema" | "$id" | "title" | "description" | "$defs")))
+        file.document.as_object().is_some_and(|object| {
+            object.keys().all(|key| matches!(key.as_str(), "$schema" | "$id" | "title" | "description" | "$defs"))
+        })
     }
 
     /// Every schema has an example and every example has a schema.
@@ -240,10 +250,7 @@ impl SchemaSet {
             if !self.files.contains_key(&example.schema_path) {
                 diagnostics.error(
                     Location::file(&example.display_path),
-                    format!(
-                        "this example has no schema: expected {}",
-                        self.root.join(&example.schema_path).display()
-                    ),
+                    format!("this example has no schema: expected {}", self.root.join(&example.schema_path).display()),
                 );
             }
         }

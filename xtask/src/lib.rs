@@ -27,7 +27,8 @@ pub struct Layout {
 impl Layout {
     /// The layout of this repository.
     pub fn repository() -> Layout {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf();
+        let workspace =
+            Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf();
         Layout { workspace, schema_dir: PathBuf::from("schema") }
     }
 }
@@ -67,8 +68,13 @@ pub enum Failure {
     /// The schemas or examples are wrong.
     Schemas(Diagnostics),
     /// `--check` found generated files that differ from what the generator produces now.
-    Stale { diffs: Vec<String> },
-    Io { path: PathBuf, error: std::io::Error },
+    Stale {
+        diffs: Vec<String>,
+    },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl fmt::Display for Failure {

@@ -11,7 +11,8 @@ pub fn check_meta_schema(set: &SchemaSet) -> Diagnostics {
         let validator = match jsonschema::meta::validator_for(&file.document) {
             Ok(validator) => validator,
             Err(error) => {
-                diagnostics.error(Location::pointer(&file.display_path, "/$schema"), format!("no meta-schema: {error}"));
+                diagnostics
+                    .error(Location::pointer(&file.display_path, "/$schema"), format!("no meta-schema: {error}"));
                 continue;
             }
         };
@@ -47,10 +48,8 @@ impl ReferenceValidators {
         };
         let mut validators = Vec::new();
         for file in set.files() {
-            let built = jsonschema::options()
-                .with_registry(&registry)
-                .should_validate_formats(true)
-                .build(&file.document);
+            let built =
+                jsonschema::options().with_registry(&registry).should_validate_formats(true).build(&file.document);
             match built {
                 Ok(validator) => validators.push((file.path.clone(), validator)),
                 Err(error) => diagnostics.error(

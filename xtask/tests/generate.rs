@@ -73,7 +73,8 @@ fn the_repository_schemas_pass_every_check() {
 #[test]
 fn malformed_schema_json_names_file_line_and_column() {
     let sandbox = Sandbox::new();
-    sandbox.edit("schema/events/call.held.json", |text| text.replacen("\"type\": \"object\",", "\"type\": \"object\"", 1));
+    sandbox
+        .edit("schema/events/call.held.json", |text| text.replacen("\"type\": \"object\",", "\"type\": \"object\"", 1));
     let errors = sandbox.errors();
     assert!(errors.contains("schema/events/call.held.json:7:3: malformed JSON"), "{errors}");
 }
@@ -81,12 +82,10 @@ fn malformed_schema_json_names_file_line_and_column() {
 #[test]
 fn a_schema_that_breaks_the_meta_schema_is_named_with_its_pointer() {
     let sandbox = Sandbox::new();
-    sandbox.edit("schema/events/call.held.json", |text| text.replacen("\"type\": \"object\"", "\"type\": \"objekt\"", 1));
+    sandbox
+        .edit("schema/events/call.held.json", |text| text.replacen("\"type\": \"object\"", "\"type\": \"objekt\"", 1));
     let errors = sandbox.errors();
-    assert!(
-        errors.contains("schema/events/call.held.json at /type: not a valid draft 2020-12 schema"),
-        "{errors}"
-    );
+    assert!(errors.contains("schema/events/call.held.json at /type: not a valid draft 2020-12 schema"), "{errors}");
 }
 
 #[test]
@@ -97,20 +96,28 @@ fn a_failing_example_reports_every_failing_path() {
     });
     let errors = sandbox.errors();
     assert!(
-        errors.contains("schema/examples/call.completed.json at /data/from: does not match schema/events/call.completed.json"),
+        errors.contains(
+            "schema/examples/call.completed.json at /data/from: does not match schema/events/call.completed.json"
+        ),
         "{errors}"
     );
     assert!(
-        errors.contains("schema/examples/call.completed.json at /data/duration: does not match schema/events/call.completed.json"),
+        errors.contains(
+            "schema/examples/call.completed.json at /data/duration: does not match schema/events/call.completed.json"
+        ),
         "{errors}"
     );
-    assert!(errors.contains("schema/examples/call.completed.json at the root: does not match schema/event.json"), "{errors}");
+    assert!(
+        errors.contains("schema/examples/call.completed.json at the root: does not match schema/event.json"),
+        "{errors}"
+    );
 }
 
 #[test]
 fn formats_are_asserted_on_examples() {
     let sandbox = Sandbox::new();
-    sandbox.edit("schema/examples/call.ringing.json", |text| text.replace("2024-01-15T10:30:02Z", "2024-01-15 10:30:02"));
+    sandbox
+        .edit("schema/examples/call.ringing.json", |text| text.replace("2024-01-15T10:30:02Z", "2024-01-15 10:30:02"));
     let errors = sandbox.errors();
     assert!(errors.contains("schema/examples/call.ringing.json at /timestamp"), "{errors}");
     assert!(errors.contains("is not a \"date-time\""), "{errors}");
@@ -121,17 +128,16 @@ fn an_unresolvable_ref_names_the_file_and_pointer() {
     let sandbox = Sandbox::new();
     sandbox.edit("schema/events/call.held.json", |text| text.replace("#/$defs/CallId", "#/$defs/CallIdentifier"));
     let errors = sandbox.errors();
-    assert!(
-        errors.contains("schema/events/call.held.json at /properties/data/properties/call_id/$ref"),
-        "{errors}"
-    );
+    assert!(errors.contains("schema/events/call.held.json at /properties/data/properties/call_id/$ref"), "{errors}");
     assert!(errors.contains("has nothing at the JSON Pointer \"/$defs/CallIdentifier\""), "{errors}");
 }
 
 #[test]
 fn a_ref_to_an_unknown_file_is_refused_without_fetching_it() {
     let sandbox = Sandbox::new();
-    sandbox.edit("schema/events/call.held.json", |text| text.replacen("../common.json#/$defs/CallId", "https://example.com/call-id.json", 1));
+    sandbox.edit("schema/events/call.held.json", |text| {
+        text.replacen("../common.json#/$defs/CallId", "https://example.com/call-id.json", 1)
+    });
     let errors = sandbox.errors();
     assert!(errors.contains("which is the `$id` of no file in schema"), "{errors}");
 }
@@ -142,7 +148,9 @@ fn an_example_without_a_schema_is_reported() {
     fs::copy(sandbox.path("schema/examples/call.held.json"), sandbox.path("schema/examples/call.parked.json")).unwrap();
     let errors = sandbox.errors();
     assert!(
-        errors.contains("schema/examples/call.parked.json: this example has no schema: expected schema/events/call.parked.json"),
+        errors.contains(
+            "schema/examples/call.parked.json: this example has no schema: expected schema/events/call.parked.json"
+        ),
         "{errors}"
     );
 }
@@ -153,7 +161,9 @@ fn a_schema_without_an_example_is_reported() {
     fs::remove_file(sandbox.path("schema/examples/webhooks/update.json")).unwrap();
     let errors = sandbox.errors();
     assert!(
-        errors.contains("schema/webhooks/update.json: this schema has no example: add one as schema/examples/webhooks/update.json"),
+        errors.contains(
+            "schema/webhooks/update.json: this schema has no example: add one as schema/examples/webhooks/update.json"
+        ),
         "{errors}"
     );
 }
@@ -161,7 +171,9 @@ fn a_schema_without_an_example_is_reported() {
 #[test]
 fn an_event_missing_from_the_union_is_reported() {
     let sandbox = Sandbox::new();
-    sandbox.edit("schema/event.json", |text| text.replace("    {\n      \"$ref\": \"events/call.held.json\"\n    },\n", ""));
+    sandbox.edit("schema/event.json", |text| {
+        text.replace("    {\n      \"$ref\": \"events/call.held.json\"\n    },\n", "")
+    });
     let errors = sandbox.errors();
     assert!(errors.contains("schema/events/call.held.json is missing from the union"), "{errors}");
 }

@@ -1,0 +1,434 @@
+//! Emits the Rust types of `audian-events` from the shapes decided in [`crate::shape`].
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::events::{EventDef, FieldDef};
+use crate::shape::{Definition, FieldType};
+
+/// `#[doc]` attributes for a text, one per line, each with the leading space rustdoc expects.
+pub fn doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote!(#(#[doc = #lines])*)
+}
+
+/// The type of a field as Rust tokens, with absolute paths.
+pub fn rust_type(field_type: &FieldType) -> TokenStream {
+    match field_type {
+        FieldType::String => quote!(::std::string::String),
+        FieldType::Timestamp => quote!(::chrono::DateTime<::chrono::Utc>),
+        FieldType::U64 => quote!(u64),
+        FieldType::I64 => quote!(i64),
+        FieldType::Named(name) => {
+            let ident = format_ident!("{name}");
+            quote!(crate::#ident)
+        }
+        FieldType::Vec(item) => {
+            let item = rust_type(item);
+            quote!(::std::vec::Vec<#item>)
+        }
+    }
+}
+
+/// The shared types of `common.json`.
+pub fn definitions(definitions: &[Definition]) -> TokenStream {
+    let items = definitions.iter().map(|definition| match definition {
+        Definition::Newtype { name, doc, pattern, pattern_source, min_length } => {
+            newtype(name, doc, pattern.as_ref(), pattern_source.as_deref(), *min_length)
+        }
+        Definition::StringEnum { name, doc, values } => string_enum(name, doc, values),
+        Definition::Alias { name, doc: doc_text, target } => {
+            let ident = format_ident!("{name}");
+            let target = rust_type(target);
+            let doc_attrs = doc(doc_text);
+            quote! {
+                #doc_attrs
+                pub type #ident = #target;
+            }
+        }
+    });
+    quote!(#(#items)*)
+}
+
+fn newtype(
+    name: &str,
+    doc_text: &str,
+    pattern: Option<&crate::pattern::Pattern>,
+    pattern_source: Option<&str>,
+    min_length: Option<u64>,
+) -> TokenStream {
+    let ident = format_ident!("{name}");
+    let text = quote!(value);
+    let mut checks = Vec::new();
+    let mut expectations = Vec::new();
+    if let Some(min_length) = min_length {
+        let min_length = proc_macro2::Literal::usize_unsuffixed(usize::try_from(min_length).unwrap_or(usize::MAX));
+        // Bytes are at least as many as characters, so the byte length rules out most values first.
+        checks.push(quote!(#text.len() >= #min_length && #text.chars().count() >= #min_length));
+        expectations.push(format!("at least {min_length} characters"));
+    }
+    if let (Some(pattern), Some(source)) = (pattern, pattern_source) {
+        checks.push(pattern.emit(&text));
+        expectations.push(format!("matching the pattern `{source}`"));
+    }
+    let expected = format!("{} ({})", doc_text.lines().next().unwrap_or(name).to_lowercase(), expectations.join(", "));
+    let checks = if checks.is_empty() { quote!(true) } else { quote!(#(#checks)&&*) };
+    let doc_is_valid = format!("Whether `value` is {expected}.");
+    let doc_attrs = doc(&format!(
+        "{doc_text}\n\nDeserialization keeps any string, so that no payload Audian sends is lost; \
+         [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it."
+    ));
+    let doc_is_valid_attrs = doc(&doc_is_valid);
+    quote! {
+        #doc_attrs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #[serde(transparent)]
+        pub struct #ident(::std::string::String);
+
+        impl #ident {
+            #doc_is_valid_attrs
+            #[allow(clippy::manual_range_contains)]
+            pub fn is_valid(#text: &str) -> bool {
+                #checks
+            }
+
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The value as an owned string.
+            pub fn into_string(self) -> ::std::string::String {
+                self.0
+            }
+        }
+
+        impl ::core::ops::Deref for #ident {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::core::convert::AsRef<str> for #ident {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::core::borrow::Borrow<str> for #ident {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::core::str::FromStr for #ident {
+            type Err = crate::InvalidValue;
+            fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
+                if Self::is_valid(value) {
+                    Ok(#ident(value.to_owned()))
+                } else {
+                    Err(crate::InvalidValue::new(#name, value, #expected))
+                }
+            }
+        }
+
+        impl ::core::convert::TryFrom<&str> for #ident {
+            type Error = crate::InvalidValue;
+            fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
+                value.parse()
+            }
+        }
+
+        impl ::core::convert::TryFrom<::std::string::String> for #ident {
+            type Error = crate::InvalidValue;
+            fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+                if Self::is_valid(&value) {
+                    Ok(#ident(value))
+                } else {
+                    Err(crate::InvalidValue::new(#name, &value, #expected))
+                }
+            }
+        }
+    }
+}
+
+fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
+    let ident = format_ident!("{name}");
+    let variants: Vec<_> = values
+        .iter()
+        .map(|value| format_ident!("{}", crate::shape::variant_name(value).expect("checked by shape")))
+        .collect();
+    let count = proc_macro2::Literal::usize_unsuffixed(values.len());
+    let variant_docs_attrs = values.iter().map(|value| doc(&format!("`{value}`")));
+    let unknown_doc = format!(
+        "A value this version does not know, kept as sent so that a new `{name}` from Audian does not break parsing. \
+         Never holds one of the known values when produced by this crate."
+    );
+    let all_doc = format!("Every known `{name}`, in the order of the schema.");
+    let (doc_attrs, unknown_doc_attrs, all_doc_attrs) = (doc(doc_text), doc(&unknown_doc), doc(&all_doc));
+    quote! {
+        #doc_attrs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #ident {
+            #(
+                #variant_docs_attrs
+                #variants,
+            )*
+            #unknown_doc_attrs
+            Unknown(::std::string::String),
+        }
+
+        impl #ident {
+            #all_doc_attrs
+            pub const ALL: [#ident; #count] = [#(#ident::#variants),*];
+
+            /// The value as it appears in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#ident::#variants => #values,)*
+                    #ident::Unknown(value) => value,
+                }
+            }
+
+            /// Whether this is one of the known values.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, #ident::Unknown(_))
+            }
+        }
+
+        impl ::core::convert::From<&str> for #ident {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => #ident::#variants,)*
+                    unknown => #ident::Unknown(unknown.to_owned()),
+                }
+            }
+        }
+
+        impl ::core::convert::From<::std::string::String> for #ident {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #(#values => #ident::#variants,)*
+                    _ => #ident::Unknown(value),
+                }
+            }
+        }
+
+        impl ::core::str::FromStr for #ident {
+            type Err = ::core::convert::Infallible;
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                Ok(#ident::from(value))
+            }
+        }
+
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                deserializer.deserialize_str(crate::string_enum::Visitor::<#ident>::new(#name))
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#name)
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                // Unknown values are kept, so any string deserializes; the known ones are listed.
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "description": #doc_text,
+                    "examples": [#(#values),*]
+                })
+            }
+        }
+    }
+}
+
+/// The data structs, one per event, and the `Event` enum that dispatches on `event`.
+pub fn events(events: &[EventDef]) -> TokenStream {
+    let structs = events.iter().map(data_struct);
+    let variants: Vec<_> = events.iter().map(|event| format_ident!("{}", event.rust_name)).collect();
+    let names: Vec<_> = events.iter().map(|event| event.name.as_str()).collect();
+    let variant_docs_attrs = events.iter().map(|event| doc(&format!("`{}`: {}", event.name, event.description)));
+    let call_ids = events.iter().map(|event| {
+        let variant = format_ident!("{}", event.rust_name);
+        if event
+            .fields
+            .iter()
+            .any(|field| field.json_name == "call_id" && field.ty == FieldType::Named("CallId".into()))
+        {
+            quote!(Event::#variant(envelope) => ::core::option::Option::Some(&envelope.data.call_id))
+        } else {
+            quote!(Event::#variant(_) => ::core::option::Option::None)
+        }
+    });
+    quote! {
+        #(#structs)*
+
+        /// An Audian webhook event: one variant per documented event type, each holding the
+        /// envelope (`id`, `timestamp`) and that event's typed `data`, and [`Event::Unknown`] for
+        /// event types this version does not know.
+        ///
+        /// Deserialization dispatches on the `event` field directly.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event {
+            #(
+                #variant_docs_attrs
+                #variants(crate::Envelope<#variants>),
+            )*
+            /// An event type not in the schemas of this version, kept whole.
+            Unknown(crate::UnknownEvent),
+        }
+
+        /// The `data` of an event, before it is joined with its envelope.
+        pub(crate) enum EventData {
+            #(#variants(#variants),)*
+            Unknown(::serde_json::Value),
+        }
+
+        impl EventData {
+            /// Deserializes `data` into the type `event_type` names.
+            pub(crate) fn deserialize<'de, D: ::serde::Deserializer<'de>>(
+                event_type: &crate::EventType,
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                match event_type {
+                    #(crate::EventType::#variants => ::serde::Deserialize::deserialize(deserializer).map(EventData::#variants),)*
+                    crate::EventType::Unknown(_) => ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown),
+                }
+            }
+        }
+
+        impl Event {
+            /// Joins an envelope and its data; `event_type` is the type `data` was read as.
+            pub(crate) fn from_parts(
+                id: crate::EventId,
+                timestamp: crate::Timestamp,
+                event_type: crate::EventType,
+                data: EventData,
+            ) -> Event {
+                match data {
+                    #(EventData::#variants(data) => Event::#variants(crate::Envelope { id, timestamp, data }),)*
+                    EventData::Unknown(data) => Event::Unknown(crate::UnknownEvent {
+                        id,
+                        timestamp,
+                        event: event_type.as_str().to_owned(),
+                        data,
+                    }),
+                }
+            }
+
+            /// The event type, from the `event` field.
+            pub fn event_type(&self) -> crate::EventType {
+                match self {
+                    #(Event::#variants(_) => crate::EventType::#variants,)*
+                    Event::Unknown(event) => crate::EventType::from(event.event.as_str()),
+                }
+            }
+
+            /// The event id: a retried delivery has the same one.
+            pub fn id(&self) -> &crate::EventId {
+                match self {
+                    #(Event::#variants(envelope) => &envelope.id,)*
+                    Event::Unknown(event) => &event.id,
+                }
+            }
+
+            /// When the event occurred.
+            pub fn timestamp(&self) -> crate::Timestamp {
+                match self {
+                    #(Event::#variants(envelope) => envelope.timestamp,)*
+                    Event::Unknown(event) => event.timestamp,
+                }
+            }
+
+            /// The call the event is about. Every documented event has one; for an unknown
+            /// event type it is `None`.
+            pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
+                match self {
+                    #(#call_ids,)*
+                    Event::Unknown(_) => ::core::option::Option::None,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for Event {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self {
+                    #(Event::#variants(envelope) => envelope.serialize_as(#names, serializer),)*
+                    Event::Unknown(event) => ::serde::Serialize::serialize(event, serializer),
+                }
+            }
+        }
+    }
+}
+
+fn data_struct(event: &EventDef) -> TokenStream {
+    let ident = format_ident!("{}", event.rust_name);
+    let doc_attrs = doc(&format!("The `data` of `{}`: {}", event.name, event.description));
+    let example_doc = event.example.as_ref().map(|example| {
+        let json = serde_json::to_string_pretty(example).expect("a JSON value serializes");
+        let variant = &event.rust_name;
+        let call_id = example.pointer("/data/call_id").and_then(|v| v.as_str()).unwrap_or_default();
+        format!(
+            "\n# Example\n\nThe documented payload:\n\n```\nlet payload = r#\"\n{json}\n\"#;\n\
+             let event: audian_events::Event = payload.parse().unwrap();\n\
+             let audian_events::Event::{variant}(envelope) = event else {{ panic!(\"expected {name}\") }};\n\
+             assert_eq!(envelope.data.call_id.as_str(), {call_id:?});\n```",
+            name = event.name
+        )
+    });
+    let fields = event.fields.iter().map(field);
+    let example_doc_attrs = example_doc.iter().map(|text| doc(text));
+    quote! {
+        #doc_attrs
+        #(#example_doc_attrs)*
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        pub struct #ident {
+            #(#fields)*
+        }
+    }
+}
+
+fn field(field: &FieldDef) -> TokenStream {
+    let ident = &field.ident;
+    let json_name = &field.json_name;
+    let ty = rust_type(&field.ty);
+    let doc_attrs = doc(&field.doc);
+    // Raw identifiers (`r#type`) are renamed by serde itself; other names are the JSON names.
+    debug_assert_eq!(ident.to_string().trim_start_matches("r#"), json_name);
+    // JSON Schema counts 305.0 as an integer: accept what the schema accepts.
+    let integer = match field.representation {
+        FieldType::U64 => Some(quote!(#[serde(deserialize_with = "crate::integer::deserialize_u64")])),
+        FieldType::I64 => Some(quote!(#[serde(deserialize_with = "crate::integer::deserialize_i64")])),
+        _ => None,
+    };
+    quote! {
+        #doc_attrs
+        #integer
+        pub #ident: #ty,
+    }
+}

@@ -1,0 +1,443 @@
+//! The typed model of the JSON Schema subset the generator supports, and the parser that builds
+//! it from `serde_json::Value`s. A keyword outside the subset is an error naming the file and the
+//! JSON Pointer; every such error in every file is reported together.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostic::{Diagnostics, Location, pointer_push};
+use crate::source::{SchemaFile, SchemaSet};
+
+/// The keywords the generator understands, and so the only ones the schemas may use.
+pub const SUPPORTED_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "minLength",
+    "minItems",
+    "items",
+    "oneOf",
+    "title",
+    "description",
+    "examples",
+];
+
+/// The formats the generator can check and type.
+pub const SUPPORTED_FORMATS: &[&str] = &["date-time", "uri"];
+
+/// A JSON type, as named by the `type` keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonType {
+    Null,
+    Boolean,
+    Object,
+    Array,
+    Number,
+    Integer,
+    String,
+}
+
+impl JsonType {
+    fn parse(name: &str) -> Option<JsonType> {
+        Some(match name {
+            "null" => JsonType::Null,
+            "boolean" => JsonType::Boolean,
+            "object" => JsonType::Object,
+            "array" => JsonType::Array,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "string" => JsonType::String,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::String => "string",
+        }
+    }
+}
+
+/// A `format` the generator supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 3339 `date-time`.
+    DateTime,
+    /// RFC 3986 absolute URI.
+    Uri,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::DateTime => "date-time",
+            Format::Uri => "uri",
+        }
+    }
+}
+
+/// Where a `$ref` leads: a file of the set and a JSON Pointer inside it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reference {
+    /// The `$ref` as written.
+    pub written: String,
+    /// The target file's path relative to the schema root.
+    pub file: String,
+    pub pointer: String,
+}
+
+impl Reference {
+    /// The last token of the pointer: for `/$defs/CallId`, `CallId`.
+    pub fn name(&self) -> &str {
+        self.pointer.rsplit('/').next().unwrap_or("")
+    }
+}
+
+/// One schema: a boolean schema, or an object of keywords.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    pub location: Location,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// `true` accepts everything, `false` nothing.
+    Bool(bool),
+    Keywords(Box<Keywords>),
+}
+
+/// The keywords of one schema object, each parsed into its typed form.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Keywords {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub examples: Vec<Value>,
+    pub reference: Option<Reference>,
+    pub defs: Vec<(String, Schema)>,
+    /// `None` when `type` is absent; otherwise the allowed types, without duplicates.
+    pub types: Option<Vec<JsonType>>,
+    pub enumeration: Option<Vec<Value>>,
+    pub constant: Option<Value>,
+    pub pattern: Option<String>,
+    pub format: Option<Format>,
+    pub min_length: Option<u64>,
+    pub minimum: Option<Number>,
+    pub maximum: Option<Number>,
+    /// In the order written, which is the order of the generated fields.
+    pub properties: Vec<(String, Schema)>,
+    pub required: Vec<String>,
+    pub additional_properties: Option<Schema>,
+    pub items: Option<Schema>,
+    pub min_items: Option<u64>,
+    pub one_of: Vec<Schema>,
+}
+
+impl Schema {
+    pub fn keywords(&self) -> Option<&Keywords> {
+        match &self.body {
+            Body::Keywords(keywords) => Some(keywords),
+            Body::Bool(_) => None,
+        }
+    }
+
+    /// The subschema at a JSON Pointer relative to this schema, through the keywords that hold
+    /// subschemas.
+    pub fn at(&self, pointer: &str) -> Option<&Schema> {
+        let mut tokens = pointer.split('/').skip(1).map(|token| token.replace("~1", "/").replace("~0", "~"));
+        let mut schema = self;
+        while let Some(keyword) = tokens.next() {
+            let keywords = schema.keywords()?;
+            schema = match keyword.as_str() {
+                "$defs" => {
+                    let name = tokens.next()?;
+                    &keywords.defs.iter().find(|(key, _)| *key == name)?.1
+                }
+                "properties" => {
+                    let name = tokens.next()?;
+                    &keywords.properties.iter().find(|(key, _)| *key == name)?.1
+                }
+                "oneOf" => keywords.one_of.get(tokens.next()?.parse::<usize>().ok()?)?,
+                "items" => keywords.items.as_ref()?,
+                "additionalProperties" => keywords.additional_properties.as_ref()?,
+                _ => return None,
+            };
+        }
+        Some(schema)
+    }
+}
+
+/// Every file of the set, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Keyed by the file's path relative to the schema root.
+    pub files: BTreeMap<String, Schema>,
+}
+
+impl Model {
+    /// Parses every schema file; reports every unsupported keyword or malformed value.
+    pub fn parse(set: &SchemaSet) -> Result<Model, Diagnostics> {
+        let mut diagnostics = Diagnostics::new();
+        let mut model = Model::default();
+        for file in set.files() {
+            let parser = Parser { set, file, diagnostics: &mut diagnostics };
+            let schema = parser.parse_root();
+            model.files.insert(file.path.clone(), schema);
+        }
+        diagnostics.finish(model)
+    }
+
+    /// The schema a reference leads to.
+    pub fn resolve(&self, reference: &Reference) -> Option<&Schema> {
+        self.files.get(&reference.file)?.at(&reference.pointer)
+    }
+
+    /// Follows `$ref`s until a schema that has no `$ref` (bounded, in case of a cycle).
+    pub fn deref<'a>(&'a self, mut schema: &'a Schema) -> &'a Schema {
+        for _ in 0..64 {
+            match schema.keywords().and_then(|keywords| keywords.reference.as_ref()).and_then(|r| self.resolve(r)) {
+                Some(target) => schema = target,
+                None => break,
+            }
+        }
+        schema
+    }
+}
+
+struct Parser<'a> {
+    set: &'a SchemaSet,
+    file: &'a SchemaFile,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Parser<'_> {
+    fn parse_root(mut self) -> Schema {
+        let document = &self.file.document;
+        self.parse(document, "", true)
+    }
+
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.diagnostics.error(Location::pointer(&self.file.display_path, pointer), message);
+    }
+
+    fn parse(&mut self, value: &Value, pointer: &str, is_root: bool) -> Schema {
+        let location = Location::pointer(&self.file.display_path, pointer);
+        let object = match value {
+            Value::Bool(accepts) => return Schema { location, body: Body::Bool(*accepts) },
+            Value::Object(object) => object,
+            other => {
+                self.error(pointer, format!("expected a schema (an object or a boolean), found {other}"));
+                return Schema { location, body: Body::Bool(false) };
+            }
+        };
+        let mut keywords = Keywords::default();
+        for (keyword, value) in object {
+            let here = pointer_push(pointer, keyword);
+            self.keyword(&mut keywords, keyword, value, &here, is_root);
+        }
+        self.check_required_are_properties(&keywords, pointer, object);
+        Schema { location, body: Body::Keywords(Box::new(keywords)) }
+    }
+
+    fn keyword(&mut self, keywords: &mut Keywords, keyword: &str, value: &Value, here: &str, is_root: bool) {
+        match keyword {
+            "$schema" | "$id" if is_root => {}
+            "$schema" | "$id" => self.error(
+                here,
+                format!("`{keyword}` is supported only at the root of a file; move this schema to a file of its own"),
+            ),
+            "title" => keywords.title = self.string(value, here),
+            "description" => keywords.description = self.string(value, here),
+            "examples" => match value {
+                Value::Array(values) => keywords.examples = values.clone(),
+                other => self.error(here, format!("expected `examples` to be an array, found {other}")),
+            },
+            "$ref" => {
+                if let Some(written) = self.string(value, here) {
+                    match self.set.resolve(self.file, &written) {
+                        Ok(target) => {
+                            keywords.reference =
+                                Some(Reference { written, file: target.file.path.clone(), pointer: target.pointer })
+                        }
+                        Err(message) => self.error(here, message),
+                    }
+                }
+            }
+            "$defs" => keywords.defs = self.schema_map(value, here),
+            "type" => keywords.types = self.types(value, here),
+            "enum" => match value {
+                Value::Array(values) if !values.is_empty() => keywords.enumeration = Some(values.clone()),
+                other => self.error(here, format!("expected `enum` to be a non-empty array, found {other}")),
+            },
+            "const" => keywords.constant = Some(value.clone()),
+            "pattern" => {
+                if let Some(pattern) = self.string(value, here) {
+                    if let Err(message) = crate::pattern::Pattern::parse(&pattern) {
+                        self.error(here, format!("unsupported `pattern` {pattern:?}: {message}"));
+                    }
+                    keywords.pattern = Some(pattern);
+                }
+            }
+            "format" => {
+                keywords.format = match self.string(value, here).as_deref() {
+                    Some("date-time") => Some(Format::DateTime),
+                    Some("uri") => Some(Format::Uri),
+                    Some(other) => {
+                        self.error(
+                            here,
+                            format!("unsupported `format` {other:?}: the supported formats are {SUPPORTED_FORMATS:?}"),
+                        );
+                        None
+                    }
+                    None => None,
+                }
+            }
+            "minLength" => keywords.min_length = self.count(value, here),
+            "minItems" => keywords.min_items = self.count(value, here),
+            "minimum" => keywords.minimum = self.number(value, here),
+            "maximum" => keywords.maximum = self.number(value, here),
+            "properties" => keywords.properties = self.schema_map(value, here),
+            "required" => keywords.required = self.string_list(value, here),
+            "additionalProperties" => keywords.additional_properties = Some(self.parse(value, here, false)),
+            "items" => keywords.items = Some(self.parse(value, here, false)),
+            "oneOf" => match value {
+                Value::Array(branches) if !branches.is_empty() => {
+                    keywords.one_of = branches
+                        .iter()
+                        .enumerate()
+                        .map(|(index, branch)| self.parse(branch, &pointer_push(here, &index.to_string()), false))
+                        .collect()
+                }
+                other => {
+                    self.error(here, format!("expected `oneOf` to be a non-empty array of schemas, found {other}"))
+                }
+            },
+            unknown => self.error(
+                here,
+                format!(
+                    "unsupported keyword `{unknown}`: the code generator supports only {}",
+                    SUPPORTED_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        }
+    }
+
+    fn check_required_are_properties(&mut self, keywords: &Keywords, pointer: &str, object: &Map<String, Value>) {
+        let closed =
+            matches!(keywords.additional_properties.as_ref().map(|schema| &schema.body), Some(Body::Bool(false)));
+        if !closed || !object.contains_key("required") {
+            return;
+        }
+        for name in &keywords.required {
+            if !keywords.properties.iter().any(|(property, _)| property == name) {
+                self.error(
+                    &pointer_push(pointer, "required"),
+                    format!(
+                        "{name:?} is required but not among `properties` of a closed object: no payload could be valid"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Value, here: &str) -> Option<String> {
+        match value {
+            Value::String(text) => Some(text.clone()),
+            other => {
+                self.error(here, format!("expected a string, found {other}"));
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, value: &Value, here: &str) -> Vec<String> {
+        let Value::Array(values) = value else {
+            self.error(here, format!("expected an array of strings, found {value}"));
+            return Vec::new();
+        };
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, value)| self.string(value, &pointer_push(here, &i.to_string())))
+            .collect()
+    }
+
+    fn count(&mut self, value: &Value, here: &str) -> Option<u64> {
+        match value
+            .as_u64()
+            .or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64))
+        {
+            Some(count) => Some(count),
+            None => {
+                self.error(here, format!("expected a non-negative integer, found {value}"));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, value: &Value, here: &str) -> Option<Number> {
+        match value {
+            Value::Number(number) => Some(number.clone()),
+            other => {
+                self.error(here, format!("expected a number, found {other}"));
+                None
+            }
+        }
+    }
+
+    fn types(&mut self, value: &Value, here: &str) -> Option<Vec<JsonType>> {
+        let names: Vec<(String, String)> = match value {
+            Value::String(name) => vec![(name.clone(), here.to_owned())],
+            Value::Array(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, name)| {
+                    let at = pointer_push(here, &i.to_string());
+                    self.string(name, &at).map(|name| (name, at))
+                })
+                .collect(),
+            other => {
+                self.error(here, format!("expected `type` to be a type name or an array of them, found {other}"));
+                return None;
+            }
+        };
+        let mut types = Vec::new();
+        for (name, at) in names {
+            match JsonType::parse(&name) {
+                Some(json_type) if !types.contains(&json_type) => types.push(json_type),
+                Some(_) => self.error(&at, format!("type {name:?} is listed twice")),
+                None => self.error(&at, format!("unknown type {name:?}")),
+            }
+        }
+        Some(types)
+    }
+
+    fn schema_map(&mut self, value: &Value, here: &str) -> Vec<(String, Schema)> {
+        let Value::Object(object) = value else {
+            self.error(here, format!("expected an object of schemas, found {value}"));
+            return Vec::new();
+        };
+        object
+            .iter()
+            .map(|(name, schema)| (name.clone(), self.parse(schema, &pointer_push(here, name), false)))
+            .collect()
+    }
+}

@@ -1,0 +1,302 @@
+//! The `pattern` subset the generator compiles to plain Rust instead of running a regex engine:
+//! a sequence of literals, character classes and `.`, each with a greedy quantifier, optionally
+//! anchored by `^` and `$`, with ECMA-262 meaning (`pattern` is an unanchored search, `.` stops at
+//! line terminators, `\d` is ASCII). Only sequences that a single greedy pass matches exactly are
+//! accepted: an atom of variable length must not be able to match the first character of the
+//! atom after it. Anything else is refused with a reason.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// What one position of the pattern accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CharSet {
+    /// Inclusive ranges of characters.
+    Ranges(Vec<(char, char)>),
+    /// ECMA-262 `.`: any character but a line terminator.
+    AnyButLineTerminator,
+}
+
+const LINE_TERMINATORS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
+
+impl CharSet {
+    fn contains(&self, c: char) -> bool {
+        match self {
+            CharSet::Ranges(ranges) => ranges.iter().any(|&(low, high)| low <= c && c <= high),
+            CharSet::AnyButLineTerminator => !LINE_TERMINATORS.contains(&c),
+        }
+    }
+
+    fn overlaps(&self, other: &CharSet) -> bool {
+        match (self, other) {
+            (CharSet::Ranges(a), CharSet::Ranges(b)) => {
+                a.iter().any(|&(a_low, a_high)| b.iter().any(|&(b_low, b_high)| a_low <= b_high && b_low <= a_high))
+            }
+            (CharSet::AnyButLineTerminator, CharSet::Ranges(ranges))
+            | (CharSet::Ranges(ranges), CharSet::AnyButLineTerminator) => ranges.iter().any(|&(low, high)| {
+                // Overlaps unless every character of the ranges is a line terminator.
+                (low..=high).any(|c| !LINE_TERMINATORS.contains(&c))
+            }),
+            (CharSet::AnyButLineTerminator, CharSet::AnyButLineTerminator) => true,
+        }
+    }
+
+    fn test(&self, c: &TokenStream) -> TokenStream {
+        match self {
+            CharSet::Ranges(ranges) => {
+                let arms =
+                    ranges.iter().map(|&(low, high)| if low == high { quote!(#low) } else { quote!(#low..=#high) });
+                quote!(matches!(#c, #(#arms)|*))
+            }
+            CharSet::AnyButLineTerminator => quote!(!matches!(#c, '\n' | '\r' | '\u{2028}' | '\u{2029}')),
+        }
+    }
+}
+
+/// One atom and how many times it repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub set: CharSet,
+    pub min: u32,
+    /// `None` for unbounded.
+    pub max: Option<u32>,
+}
+
+/// A compiled `pattern`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub anchored_start: bool,
+    pub anchored_end: bool,
+    pub steps: Vec<Step>,
+}
+
+impl Pattern {
+    pub fn parse(source: &str) -> Result<Pattern, String> {
+        let mut chars: Vec<char> = source.chars().collect();
+        let anchored_start = chars.first() == Some(&'^');
+        if anchored_start {
+            chars.remove(0);
+        }
+        let anchored_end = chars.last() == Some(&'$') && !(chars.len() >= 2 && chars[chars.len() - 2] == '\\');
+        if anchored_end {
+            chars.pop();
+        }
+        let mut steps = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let (set, next) = parse_atom(&chars, i)?;
+            let (min, max, next) = parse_quantifier(&chars, next)?;
+            steps.push(Step { set, min, max });
+            i = next;
+        }
+        for pair in steps.windows(2) {
+            let (step, following) = (&pair[0], &pair[1]);
+            if step.max != Some(step.min) && (following.min == 0 || step.set.overlaps(&following.set)) {
+                return Err("a repeated atom may match the start of what follows it, which needs backtracking".into());
+            }
+        }
+        Ok(Pattern { anchored_start, anchored_end, steps })
+    }
+
+    /// Whether the pattern matches `text` (for tests of the compiler itself).
+    pub fn is_match(&self, text: &str) -> bool {
+        let chars: Vec<char> = text.chars().collect();
+        let match_at = |start: usize| -> bool {
+            let mut at = start;
+            for step in &self.steps {
+                let mut count = 0;
+                while step.max.is_none_or(|max| count < max) && at < chars.len() && step.set.contains(chars[at]) {
+                    at += 1;
+                    count += 1;
+                }
+                if count < step.min {
+                    return false;
+                }
+            }
+            !self.anchored_end || at == chars.len()
+        };
+        if self.anchored_start { match_at(0) } else { (0..=chars.len()).any(match_at) }
+    }
+
+    /// An expression of type `bool` that tells whether the `&str` named `text` matches.
+    pub fn emit(&self, text: &TokenStream) -> TokenStream {
+        // A literal prefix, with nothing after it that needs checking, is a `starts_with`.
+        if self.anchored_start && !self.anchored_end {
+            if let Some(prefix) = self.literal_prefix() {
+                return quote!(#text.starts_with(#prefix));
+            }
+        }
+        let c = quote!(c);
+        let steps = self.steps.iter().map(|step| {
+            let test = step.set.test(&c);
+            let min = step.min;
+            let bound = match step.max {
+                Some(max) => quote!(count < #max &&),
+                None => quote!(),
+            };
+            quote! {
+                let mut count: u32 = 0;
+                while #bound chars.clone().next().is_some_and(|#c| #test) {
+                    chars.next();
+                    count += 1;
+                }
+                if count < #min {
+                    return false;
+                }
+            }
+        });
+        let end = if self.anchored_end { quote!(chars.next().is_none()) } else { quote!(true) };
+        let matcher = quote! {
+            |mut chars: ::core::str::Chars<'_>| -> bool {
+                #(#steps)*
+                #end
+            }
+        };
+        if self.anchored_start {
+            quote!((#matcher)(#text.chars()))
+        } else {
+            quote! {{
+                let matches_at = #matcher;
+                let text: &str = #text;
+                text.char_indices().map(|(at, _)| at).chain(::core::iter::once(text.len()))
+                    .any(|at| matches_at(text[at..].chars()))
+            }}
+        }
+    }
+
+    fn literal_prefix(&self) -> Option<String> {
+        self.steps
+            .iter()
+            .map(|step| match &step.set {
+                CharSet::Ranges(ranges)
+                    if ranges.len() == 1 && ranges[0].0 == ranges[0].1 && step.min == 1 && step.max == Some(1) =>
+                {
+                    Some(ranges[0].0)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn parse_atom(chars: &[char], i: usize) -> Result<(CharSet, usize), String> {
+    match chars[i] {
+        '.' => Ok((CharSet::AnyButLineTerminator, i + 1)),
+        '[' => parse_class(chars, i + 1),
+        '\\' => {
+            let escaped = *chars.get(i + 1).ok_or("the pattern ends with a lone `\\`")?;
+            Ok((escape_set(escaped)?, i + 2))
+        }
+        c @ ('(' | ')' | '|' | '*' | '+' | '?' | '{' | '}' | '^' | '$' | ']') => {
+            Err(format!("`{c}` here needs groups, alternation or anchors inside the pattern, which are not supported"))
+        }
+        c => Ok((CharSet::Ranges(vec![(c, c)]), i + 1)),
+    }
+}
+
+fn escape_set(escaped: char) -> Result<CharSet, String> {
+    match escaped {
+        'd' => Ok(CharSet::Ranges(vec![('0', '9')])),
+        'w' => Ok(CharSet::Ranges(vec![('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')])),
+        c if c.is_ascii_punctuation() => Ok(CharSet::Ranges(vec![(c, c)])),
+        c => Err(format!("the escape `\\{c}` is not supported")),
+    }
+}
+
+fn parse_class(chars: &[char], mut i: usize) -> Result<(CharSet, usize), String> {
+    if chars.get(i) == Some(&'^') {
+        return Err("negated character classes are not supported".into());
+    }
+    let mut ranges = Vec::new();
+    loop {
+        let c = *chars.get(i).ok_or("unclosed `[`")?;
+        if c == ']' {
+            if ranges.is_empty() {
+                return Err("empty character class".into());
+            }
+            return Ok((CharSet::Ranges(ranges), i + 1));
+        }
+        let low = if c == '\\' {
+            i += 1;
+            match escape_set(*chars.get(i).ok_or("unclosed `[`")?)? {
+                CharSet::Ranges(set) if set.len() == 1 && set[0].0 == set[0].1 => set[0].0,
+                CharSet::Ranges(set) => {
+                    ranges.extend(set);
+                    i += 1;
+                    continue;
+                }
+                CharSet::AnyButLineTerminator => unreachable!("escapes are never `.`"),
+            }
+        } else {
+            c
+        };
+        if chars.get(i + 1) == Some(&'-') && chars.get(i + 2).is_some_and(|&high| high != ']') {
+            let high = chars[i + 2];
+            if high == '\\' || high < low {
+                return Err(format!("unsupported range `{low}-{high}`"));
+            }
+            ranges.push((low, high));
+            i += 3;
+        } else {
+            ranges.push((low, low));
+            i += 1;
+        }
+    }
+}
+
+fn parse_quantifier(chars: &[char], i: usize) -> Result<(u32, Option<u32>, usize), String> {
+    let (min, max, next) = match chars.get(i) {
+        Some('*') => (0, None, i + 1),
+        Some('+') => (1, None, i + 1),
+        Some('?') => (0, Some(1), i + 1),
+        Some('{') => {
+            let close = chars[i..].iter().position(|&c| c == '}').ok_or("unclosed `{`")? + i;
+            let inner: String = chars[i + 1..close].iter().collect();
+            let number = |text: &str| text.trim().parse::<u32>().map_err(|_| format!("bad repetition `{{{inner}}}`"));
+            let (min, max) = match inner.split_once(',') {
+                None => (number(&inner)?, Some(number(&inner)?)),
+                Some((min, "")) => (number(min)?, None),
+                Some((min, max)) => (number(min)?, Some(number(max)?)),
+            };
+            if max.is_some_and(|max| max < min) {
+                return Err(format!("bad repetition `{{{inner}}}`"));
+            }
+            (min, max, close + 1)
+        }
+        _ => return Ok((1, Some(1), i)),
+    };
+    if matches!(chars.get(next), Some('?' | '+')) {
+        return Err("lazy and possessive quantifiers are not supported".into());
+    }
+    Ok((min, max, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164() {
+        let pattern = Pattern::parse(r"^\+[1-9][0-9]{1,14}$").unwrap();
+        for valid in ["+12", "+14155552671", "+123456789012345"] {
+            assert!(pattern.is_match(valid), "{valid}");
+        }
+        for invalid in ["+1", "+0123", "14155552671", "+1234567890123456", "+14155552671\n", "+1415555267a", ""] {
+            assert!(!pattern.is_match(invalid), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn unanchored_patterns_search() {
+        let pattern = Pattern::parse("ab+c").unwrap();
+        assert!(pattern.is_match("xxabbbcxx"));
+        assert!(!pattern.is_match("xxacxx"));
+    }
+
+    #[test]
+    fn refuses_what_needs_backtracking() {
+        assert!(Pattern::parse("a*a").is_err());
+        assert!(Pattern::parse("(a|b)").is_err());
+        assert!(Pattern::parse("[^a]").is_err());
+    }
+}
