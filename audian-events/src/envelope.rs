@@ -130,7 +130,13 @@ impl<'de> Visitor<'de> for EventVisitor {
         let event_type = event_type.ok_or_else(|| de::Error::missing_field("event"))?;
         let data = match (data, buffered_data) {
             (Some(data), _) => data,
-            (None, Some(value)) => EventData::deserialize(&event_type, value).map_err(de::Error::custom)?,
+            (None, Some(value)) => {
+                // The outer path ends here, so the inner one goes into the message.
+                let mut track = serde_path_to_error::Track::new();
+                let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
+                EventData::deserialize(&event_type, deserializer)
+                    .map_err(|error| de::Error::custom(format_args!("at `data.{}`: {error}", track.path())))?
+            }
             (None, None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Event::from_parts(id, timestamp, event_type, data))

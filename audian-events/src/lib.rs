@@ -39,6 +39,7 @@
 
 mod envelope;
 mod error;
+#[rustfmt::skip]
 mod generated;
 #[doc(hidden)]
 pub mod integer;

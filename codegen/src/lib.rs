@@ -49,7 +49,9 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let events_code = emit_types::events(&events);
     let module = quote::quote! {
         //! Types generated from `schema/`.
+        #[rustfmt::skip]
         mod common;
+        #[rustfmt::skip]
         mod events;
         pub use common::*;
         pub use events::*;

@@ -157,13 +157,19 @@ impl ::core::fmt::Display for EventType {
     }
 }
 impl ::serde::Serialize for EventType {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::string_enum::Visitor::<EventType>::new("EventType"))
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(crate::string_enum::Visitor::<EventType>::new("EventType"))
     }
 }
 #[cfg(feature = "schemars")]
@@ -188,7 +194,17 @@ impl ::schemars::JsonSchema for EventType {
 /// Unique event identifier: `evt_` followed by at least one character.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct EventId(::std::string::String);
@@ -234,11 +250,13 @@ impl ::core::str::FromStr for EventId {
         if Self::is_valid(value) {
             Ok(EventId(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new(
-                "EventId",
-                value,
-                "event id (at least 5 characters, matching the pattern `^evt_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "EventId",
+                    value,
+                    "event id (at least 5 characters, matching the pattern `^evt_`)",
+                ),
+            )
         }
     }
 }
@@ -250,15 +268,19 @@ impl ::core::convert::TryFrom<&str> for EventId {
 }
 impl ::core::convert::TryFrom<::std::string::String> for EventId {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(EventId(value))
         } else {
-            Err(crate::InvalidValue::new(
-                "EventId",
-                &value,
-                "event id (at least 5 characters, matching the pattern `^evt_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "EventId",
+                    &value,
+                    "event id (at least 5 characters, matching the pattern `^evt_`)",
+                ),
+            )
         }
     }
 }
@@ -267,7 +289,17 @@ impl ::core::convert::TryFrom<::std::string::String> for EventId {
 /// Unique call identifier: `call_` followed by at least one character.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct CallId(::std::string::String);
@@ -313,11 +345,13 @@ impl ::core::str::FromStr for CallId {
         if Self::is_valid(value) {
             Ok(CallId(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new(
-                "CallId",
-                value,
-                "call id (at least 6 characters, matching the pattern `^call_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "CallId",
+                    value,
+                    "call id (at least 6 characters, matching the pattern `^call_`)",
+                ),
+            )
         }
     }
 }
@@ -329,15 +363,19 @@ impl ::core::convert::TryFrom<&str> for CallId {
 }
 impl ::core::convert::TryFrom<::std::string::String> for CallId {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(CallId(value))
         } else {
-            Err(crate::InvalidValue::new(
-                "CallId",
-                &value,
-                "call id (at least 6 characters, matching the pattern `^call_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "CallId",
+                    &value,
+                    "call id (at least 6 characters, matching the pattern `^call_`)",
+                ),
+            )
         }
     }
 }
@@ -346,7 +384,17 @@ impl ::core::convert::TryFrom<::std::string::String> for CallId {
 /// Unique recording identifier: `rec_` followed by at least one character.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct RecordingId(::std::string::String);
@@ -392,11 +440,13 @@ impl ::core::str::FromStr for RecordingId {
         if Self::is_valid(value) {
             Ok(RecordingId(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new(
-                "RecordingId",
-                value,
-                "recording id (at least 5 characters, matching the pattern `^rec_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "RecordingId",
+                    value,
+                    "recording id (at least 5 characters, matching the pattern `^rec_`)",
+                ),
+            )
         }
     }
 }
@@ -408,15 +458,19 @@ impl ::core::convert::TryFrom<&str> for RecordingId {
 }
 impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(RecordingId(value))
         } else {
-            Err(crate::InvalidValue::new(
-                "RecordingId",
-                &value,
-                "recording id (at least 5 characters, matching the pattern `^rec_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "RecordingId",
+                    &value,
+                    "recording id (at least 5 characters, matching the pattern `^rec_`)",
+                ),
+            )
         }
     }
 }
@@ -425,7 +479,17 @@ impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
 /// Unique webhook identifier: `wh_` followed by at least one character.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct WebhookId(::std::string::String);
@@ -471,11 +535,13 @@ impl ::core::str::FromStr for WebhookId {
         if Self::is_valid(value) {
             Ok(WebhookId(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new(
-                "WebhookId",
-                value,
-                "webhook id (at least 4 characters, matching the pattern `^wh_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "WebhookId",
+                    value,
+                    "webhook id (at least 4 characters, matching the pattern `^wh_`)",
+                ),
+            )
         }
     }
 }
@@ -487,15 +553,19 @@ impl ::core::convert::TryFrom<&str> for WebhookId {
 }
 impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(WebhookId(value))
         } else {
-            Err(crate::InvalidValue::new(
-                "WebhookId",
-                &value,
-                "webhook id (at least 4 characters, matching the pattern `^wh_`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "WebhookId",
+                    &value,
+                    "webhook id (at least 4 characters, matching the pattern `^wh_`)",
+                ),
+            )
         }
     }
 }
@@ -504,7 +574,17 @@ impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
 /// Identifier of an IVR menu: a non-empty string.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct MenuId(::std::string::String);
@@ -550,7 +630,13 @@ impl ::core::str::FromStr for MenuId {
         if Self::is_valid(value) {
             Ok(MenuId(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new("MenuId", value, "menu id (at least 1 characters)"))
+            Err(
+                crate::InvalidValue::new(
+                    "MenuId",
+                    value,
+                    "menu id (at least 1 characters)",
+                ),
+            )
         }
     }
 }
@@ -562,11 +648,19 @@ impl ::core::convert::TryFrom<&str> for MenuId {
 }
 impl ::core::convert::TryFrom<::std::string::String> for MenuId {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(MenuId(value))
         } else {
-            Err(crate::InvalidValue::new("MenuId", &value, "menu id (at least 1 characters)"))
+            Err(
+                crate::InvalidValue::new(
+                    "MenuId",
+                    &value,
+                    "menu id (at least 1 characters)",
+                ),
+            )
         }
     }
 }
@@ -575,7 +669,17 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
 /// A phone number in E.164 format: `+`, then 2 to 15 digits, the first of them 1 to 9.
 ///
 /// Deserialization keeps any string, so that no payload Audian sends is lost; [`FromStr`](::core::str::FromStr) and [`TryFrom`] check it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct PhoneNumber(::std::string::String);
@@ -585,7 +689,8 @@ impl PhoneNumber {
     pub fn is_valid(value: &str) -> bool {
         (|mut chars: ::core::str::Chars<'_>| -> bool {
             let mut count: u32 = 0;
-            while count < 1u32 && chars.clone().next().is_some_and(|c| matches!(c, '+')) {
+            while count < 1u32 && chars.clone().next().is_some_and(|c| matches!(c, '+'))
+            {
                 chars.next();
                 count += 1;
             }
@@ -593,7 +698,9 @@ impl PhoneNumber {
                 return false;
             }
             let mut count: u32 = 0;
-            while count < 1u32 && chars.clone().next().is_some_and(|c| matches!(c, '1'..='9')) {
+            while count < 1u32
+                && chars.clone().next().is_some_and(|c| matches!(c, '1'..= '9'))
+            {
                 chars.next();
                 count += 1;
             }
@@ -601,7 +708,9 @@ impl PhoneNumber {
                 return false;
             }
             let mut count: u32 = 0;
-            while count < 14u32 && chars.clone().next().is_some_and(|c| matches!(c, '0'..='9')) {
+            while count < 14u32
+                && chars.clone().next().is_some_and(|c| matches!(c, '0'..= '9'))
+            {
                 chars.next();
                 count += 1;
             }
@@ -647,11 +756,13 @@ impl ::core::str::FromStr for PhoneNumber {
         if Self::is_valid(value) {
             Ok(PhoneNumber(value.to_owned()))
         } else {
-            Err(crate::InvalidValue::new(
-                "PhoneNumber",
-                value,
-                "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "PhoneNumber",
+                    value,
+                    "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
+                ),
+            )
         }
     }
 }
@@ -663,15 +774,19 @@ impl ::core::convert::TryFrom<&str> for PhoneNumber {
 }
 impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
     type Error = crate::InvalidValue;
-    fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
             Ok(PhoneNumber(value))
         } else {
-            Err(crate::InvalidValue::new(
-                "PhoneNumber",
-                &value,
-                "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
-            ))
+            Err(
+                crate::InvalidValue::new(
+                    "PhoneNumber",
+                    &value,
+                    "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
+                ),
+            )
         }
     }
 }
@@ -746,13 +861,19 @@ impl ::core::fmt::Display for CallType {
     }
 }
 impl ::serde::Serialize for CallType {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CallType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::string_enum::Visitor::<CallType>::new("CallType"))
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(crate::string_enum::Visitor::<CallType>::new("CallType"))
     }
 }
 #[cfg(feature = "schemars")]
@@ -854,13 +975,21 @@ impl ::core::fmt::Display for CallStatus {
     }
 }
 impl ::serde::Serialize for CallStatus {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CallStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::string_enum::Visitor::<CallStatus>::new("CallStatus"))
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(
+                crate::string_enum::Visitor::<CallStatus>::new("CallStatus"),
+            )
     }
 }
 #[cfg(feature = "schemars")]
@@ -962,13 +1091,21 @@ impl ::core::fmt::Display for FailureReason {
     }
 }
 impl ::serde::Serialize for FailureReason {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FailureReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_str(crate::string_enum::Visitor::<FailureReason>::new("FailureReason"))
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(
+                crate::string_enum::Visitor::<FailureReason>::new("FailureReason"),
+            )
     }
 }
 #[cfg(feature = "schemars")]

@@ -878,52 +878,78 @@ impl EventData {
     ) -> ::core::result::Result<Self, D::Error> {
         match event_type {
             crate::EventType::CallInitiated => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallInitiated)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallInitiated)
             }
             crate::EventType::CallRinging => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallRinging)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallRinging)
             }
             crate::EventType::CallAnswered => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallAnswered)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallAnswered)
             }
             crate::EventType::CallCompleted => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallCompleted)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallCompleted)
             }
-            crate::EventType::CallFailed => ::serde::Deserialize::deserialize(deserializer).map(EventData::CallFailed),
+            crate::EventType::CallFailed => {
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallFailed)
+            }
             crate::EventType::CallCancelled => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallCancelled)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallCancelled)
             }
             crate::EventType::CallTransferred => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallTransferred)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallTransferred)
             }
-            crate::EventType::CallHeld => ::serde::Deserialize::deserialize(deserializer).map(EventData::CallHeld),
+            crate::EventType::CallHeld => {
+                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallHeld)
+            }
             crate::EventType::CallResumed => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallResumed)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallResumed)
             }
-            crate::EventType::CallMuted => ::serde::Deserialize::deserialize(deserializer).map(EventData::CallMuted),
+            crate::EventType::CallMuted => {
+                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallMuted)
+            }
             crate::EventType::CallUnmuted => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallUnmuted)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::CallUnmuted)
             }
             crate::EventType::RecordingStarted => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::RecordingStarted)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::RecordingStarted)
             }
             crate::EventType::RecordingStopped => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::RecordingStopped)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::RecordingStopped)
             }
             crate::EventType::RecordingCompleted => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::RecordingCompleted)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::RecordingCompleted)
             }
             crate::EventType::RecordingFailed => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::RecordingFailed)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::RecordingFailed)
             }
             crate::EventType::IvrInputReceived => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::IvrInputReceived)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::IvrInputReceived)
             }
             crate::EventType::IvrMenuPresented => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::IvrMenuPresented)
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::IvrMenuPresented)
             }
-            crate::EventType::IvrTimeout => ::serde::Deserialize::deserialize(deserializer).map(EventData::IvrTimeout),
-            crate::EventType::Unknown(_) => ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown),
+            crate::EventType::IvrTimeout => {
+                ::serde::Deserialize::deserialize(deserializer)
+                    .map(EventData::IvrTimeout)
+            }
+            crate::EventType::Unknown(_) => {
+                ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown)
+            }
         }
     }
 }
@@ -936,26 +962,139 @@ impl Event {
         data: EventData,
     ) -> Event {
         match data {
-            EventData::CallInitiated(data) => Event::CallInitiated(crate::Envelope { id, timestamp, data }),
-            EventData::CallRinging(data) => Event::CallRinging(crate::Envelope { id, timestamp, data }),
-            EventData::CallAnswered(data) => Event::CallAnswered(crate::Envelope { id, timestamp, data }),
-            EventData::CallCompleted(data) => Event::CallCompleted(crate::Envelope { id, timestamp, data }),
-            EventData::CallFailed(data) => Event::CallFailed(crate::Envelope { id, timestamp, data }),
-            EventData::CallCancelled(data) => Event::CallCancelled(crate::Envelope { id, timestamp, data }),
-            EventData::CallTransferred(data) => Event::CallTransferred(crate::Envelope { id, timestamp, data }),
-            EventData::CallHeld(data) => Event::CallHeld(crate::Envelope { id, timestamp, data }),
-            EventData::CallResumed(data) => Event::CallResumed(crate::Envelope { id, timestamp, data }),
-            EventData::CallMuted(data) => Event::CallMuted(crate::Envelope { id, timestamp, data }),
-            EventData::CallUnmuted(data) => Event::CallUnmuted(crate::Envelope { id, timestamp, data }),
-            EventData::RecordingStarted(data) => Event::RecordingStarted(crate::Envelope { id, timestamp, data }),
-            EventData::RecordingStopped(data) => Event::RecordingStopped(crate::Envelope { id, timestamp, data }),
-            EventData::RecordingCompleted(data) => Event::RecordingCompleted(crate::Envelope { id, timestamp, data }),
-            EventData::RecordingFailed(data) => Event::RecordingFailed(crate::Envelope { id, timestamp, data }),
-            EventData::IvrInputReceived(data) => Event::IvrInputReceived(crate::Envelope { id, timestamp, data }),
-            EventData::IvrMenuPresented(data) => Event::IvrMenuPresented(crate::Envelope { id, timestamp, data }),
-            EventData::IvrTimeout(data) => Event::IvrTimeout(crate::Envelope { id, timestamp, data }),
+            EventData::CallInitiated(data) => {
+                Event::CallInitiated(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallRinging(data) => {
+                Event::CallRinging(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallAnswered(data) => {
+                Event::CallAnswered(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallCompleted(data) => {
+                Event::CallCompleted(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallFailed(data) => {
+                Event::CallFailed(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallCancelled(data) => {
+                Event::CallCancelled(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallTransferred(data) => {
+                Event::CallTransferred(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallHeld(data) => {
+                Event::CallHeld(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallResumed(data) => {
+                Event::CallResumed(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallMuted(data) => {
+                Event::CallMuted(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::CallUnmuted(data) => {
+                Event::CallUnmuted(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::RecordingStarted(data) => {
+                Event::RecordingStarted(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::RecordingStopped(data) => {
+                Event::RecordingStopped(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::RecordingCompleted(data) => {
+                Event::RecordingCompleted(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::RecordingFailed(data) => {
+                Event::RecordingFailed(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::IvrInputReceived(data) => {
+                Event::IvrInputReceived(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::IvrMenuPresented(data) => {
+                Event::IvrMenuPresented(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
+            EventData::IvrTimeout(data) => {
+                Event::IvrTimeout(crate::Envelope {
+                    id,
+                    timestamp,
+                    data,
+                })
+            }
             EventData::Unknown(data) => {
-                Event::Unknown(crate::UnknownEvent { id, timestamp, event: event_type.as_str().to_owned(), data })
+                Event::Unknown(crate::UnknownEvent {
+                    id,
+                    timestamp,
+                    event: event_type.as_str().to_owned(),
+                    data,
+                })
             }
         }
     }
@@ -1035,49 +1174,120 @@ impl Event {
     /// event type it is `None`.
     pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
         match self {
-            Event::CallInitiated(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallRinging(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallAnswered(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallCompleted(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallFailed(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallCancelled(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallTransferred(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallHeld(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallResumed(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallMuted(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::CallUnmuted(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::RecordingStarted(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::RecordingStopped(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::RecordingCompleted(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::RecordingFailed(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::IvrInputReceived(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::IvrMenuPresented(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
-            Event::IvrTimeout(envelope) => ::core::option::Option::Some(&envelope.data.call_id),
+            Event::CallInitiated(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallRinging(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallAnswered(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallCompleted(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallFailed(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallCancelled(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallTransferred(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallHeld(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallResumed(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallMuted(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::CallUnmuted(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::RecordingStarted(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::RecordingStopped(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::RecordingCompleted(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::RecordingFailed(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::IvrInputReceived(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::IvrMenuPresented(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
+            Event::IvrTimeout(envelope) => {
+                ::core::option::Option::Some(&envelope.data.call_id)
+            }
             Event::Unknown(_) => ::core::option::Option::None,
         }
     }
 }
 impl ::serde::Serialize for Event {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Event::CallInitiated(envelope) => envelope.serialize_as("call.initiated", serializer),
-            Event::CallRinging(envelope) => envelope.serialize_as("call.ringing", serializer),
-            Event::CallAnswered(envelope) => envelope.serialize_as("call.answered", serializer),
-            Event::CallCompleted(envelope) => envelope.serialize_as("call.completed", serializer),
-            Event::CallFailed(envelope) => envelope.serialize_as("call.failed", serializer),
-            Event::CallCancelled(envelope) => envelope.serialize_as("call.cancelled", serializer),
-            Event::CallTransferred(envelope) => envelope.serialize_as("call.transferred", serializer),
+            Event::CallInitiated(envelope) => {
+                envelope.serialize_as("call.initiated", serializer)
+            }
+            Event::CallRinging(envelope) => {
+                envelope.serialize_as("call.ringing", serializer)
+            }
+            Event::CallAnswered(envelope) => {
+                envelope.serialize_as("call.answered", serializer)
+            }
+            Event::CallCompleted(envelope) => {
+                envelope.serialize_as("call.completed", serializer)
+            }
+            Event::CallFailed(envelope) => {
+                envelope.serialize_as("call.failed", serializer)
+            }
+            Event::CallCancelled(envelope) => {
+                envelope.serialize_as("call.cancelled", serializer)
+            }
+            Event::CallTransferred(envelope) => {
+                envelope.serialize_as("call.transferred", serializer)
+            }
             Event::CallHeld(envelope) => envelope.serialize_as("call.held", serializer),
-            Event::CallResumed(envelope) => envelope.serialize_as("call.resumed", serializer),
+            Event::CallResumed(envelope) => {
+                envelope.serialize_as("call.resumed", serializer)
+            }
             Event::CallMuted(envelope) => envelope.serialize_as("call.muted", serializer),
-            Event::CallUnmuted(envelope) => envelope.serialize_as("call.unmuted", serializer),
-            Event::RecordingStarted(envelope) => envelope.serialize_as("recording.started", serializer),
-            Event::RecordingStopped(envelope) => envelope.serialize_as("recording.stopped", serializer),
-            Event::RecordingCompleted(envelope) => envelope.serialize_as("recording.completed", serializer),
-            Event::RecordingFailed(envelope) => envelope.serialize_as("recording.failed", serializer),
-            Event::IvrInputReceived(envelope) => envelope.serialize_as("ivr.input_received", serializer),
-            Event::IvrMenuPresented(envelope) => envelope.serialize_as("ivr.menu_presented", serializer),
-            Event::IvrTimeout(envelope) => envelope.serialize_as("ivr.timeout", serializer),
+            Event::CallUnmuted(envelope) => {
+                envelope.serialize_as("call.unmuted", serializer)
+            }
+            Event::RecordingStarted(envelope) => {
+                envelope.serialize_as("recording.started", serializer)
+            }
+            Event::RecordingStopped(envelope) => {
+                envelope.serialize_as("recording.stopped", serializer)
+            }
+            Event::RecordingCompleted(envelope) => {
+                envelope.serialize_as("recording.completed", serializer)
+            }
+            Event::RecordingFailed(envelope) => {
+                envelope.serialize_as("recording.failed", serializer)
+            }
+            Event::IvrInputReceived(envelope) => {
+                envelope.serialize_as("ivr.input_received", serializer)
+            }
+            Event::IvrMenuPresented(envelope) => {
+                envelope.serialize_as("ivr.menu_presented", serializer)
+            }
+            Event::IvrTimeout(envelope) => {
+                envelope.serialize_as("ivr.timeout", serializer)
+            }
             Event::Unknown(event) => ::serde::Serialize::serialize(event, serializer),
         }
     }

@@ -1,0 +1,222 @@
+//! The typed API on the documented examples and on what is new or wrong.
+
+use std::fs;
+use std::path::PathBuf;
+
+use audian_events::{CallId, CallStatus, CallType, Event, EventType, FailureReason, PhoneNumber};
+use serde_json::{Value, json};
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/examples")
+}
+
+/// The 18 documented examples, by event type name.
+fn documented_examples() -> Vec<(String, String)> {
+    let mut examples: Vec<(String, String)> = fs::read_dir(examples_dir())
+        .expect("schema/examples")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    examples.sort();
+    examples
+}
+
+fn example(name: &str) -> Value {
+    serde_json::from_str(&fs::read_to_string(examples_dir().join(format!("{name}.json"))).unwrap()).unwrap()
+}
+
+#[test]
+fn every_documented_example_parses_into_its_variant_and_round_trips() {
+    let examples = documented_examples();
+    assert_eq!(examples.len(), 18);
+    for (name, text) in examples {
+        let event = Event::from_slice(text.as_bytes()).unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(event.event_type().as_str(), name);
+        assert!(event.event_type().is_known(), "{name} parsed as unknown");
+        assert!(!matches!(event, Event::Unknown(_)), "{name} fell back to Event::Unknown");
+        assert_eq!(event.id().as_str(), "evt_1234567890abcdef");
+        assert_eq!(event.call_id().map(CallId::as_str), Some("call_xyz789"), "{name}");
+        let original: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(event.to_json(), original, "{name} does not serialize back to the documented JSON");
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), event);
+        assert_eq!(text.parse::<Event>().unwrap(), event);
+        assert_eq!(event.timestamp().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), original["timestamp"]);
+    }
+}
+
+#[test]
+fn call_completed_fields_hold_the_documented_values() {
+    let Event::CallCompleted(completed) = serde_json::from_value(example("call.completed")).unwrap() else {
+        panic!("expected call.completed");
+    };
+    assert_eq!(completed.id.as_str(), "evt_1234567890abcdef");
+    assert_eq!(completed.timestamp.to_rfc3339(), "2024-01-15T10:35:10+00:00");
+    let data = completed.data;
+    assert_eq!(data.call_id.as_str(), "call_xyz789");
+    assert_eq!(data.duration, 305);
+    assert_eq!(data.status, CallStatus::Completed);
+    assert_eq!(data.from.as_str(), "+14155552671");
+    assert_eq!(&*data.to, "+14155552672");
+    assert_eq!(data.ended_at, completed.timestamp);
+    assert_eq!(data.completion_reason, "normal");
+}
+
+#[test]
+fn call_failed_and_initiated_fields_hold_the_documented_values() {
+    let Event::CallFailed(failed) = serde_json::from_value(example("call.failed")).unwrap() else { panic!() };
+    assert_eq!(failed.data.reason, FailureReason::NoAnswer);
+    assert_eq!(failed.data.reason_code, 408);
+    assert_eq!(failed.data.status, CallStatus::Failed);
+    let Event::CallInitiated(initiated) = serde_json::from_value(example("call.initiated")).unwrap() else { panic!() };
+    assert_eq!(initiated.data.call_type, CallType::Outbound);
+    let Event::IvrMenuPresented(menu) = serde_json::from_value(example("ivr.menu_presented")).unwrap() else {
+        panic!()
+    };
+    assert_eq!(menu.data.options, ["1", "2", "3"]);
+    assert_eq!(menu.data.menu_id.as_str(), "menu_main");
+    let Event::RecordingCompleted(recording) = serde_json::from_value(example("recording.completed")).unwrap() else {
+        panic!()
+    };
+    assert_eq!(recording.data.file_size, 1_024_000);
+    assert_eq!(recording.data.recording_id.as_str(), "rec_abc123");
+}
+
+#[test]
+fn an_unknown_event_type_is_kept_and_serializes_back_unchanged() {
+    let payload = json!({
+        "id": "evt_2",
+        "timestamp": "2024-01-15T10:30:00Z",
+        "event": "call.parked",
+        "data": {"call_id": "call_xyz789", "parked_at": "2024-01-15T10:30:00Z", "slot": 7}
+    });
+    let event = Event::from_slice(payload.to_string().as_bytes()).unwrap();
+    assert_eq!(event.event_type(), EventType::Unknown("call.parked".into()));
+    assert!(!event.event_type().is_known());
+    let Event::Unknown(unknown) = &event else { panic!("expected Event::Unknown") };
+    assert_eq!(unknown.event, "call.parked");
+    assert_eq!(unknown.data["slot"], 7);
+    assert_eq!(event.to_json(), payload);
+}
+
+#[test]
+fn an_unknown_enum_value_is_kept_and_serializes_back_unchanged() {
+    let mut payload = example("call.initiated");
+    payload["data"]["call_type"] = json!("conference");
+    let event: Event = serde_json::from_value(payload.clone()).unwrap();
+    let Event::CallInitiated(initiated) = &event else { panic!() };
+    assert_eq!(initiated.data.call_type, CallType::Unknown("conference".into()));
+    assert_eq!(initiated.data.call_type.as_str(), "conference");
+    assert_eq!(event.to_json(), payload);
+}
+
+#[test]
+fn integers_written_as_whole_floats_are_accepted() {
+    let mut payload = example("call.completed");
+    payload["data"]["duration"] = json!(305.0);
+    let Event::CallCompleted(completed) = Event::from_slice(payload.to_string().as_bytes()).unwrap() else { panic!() };
+    assert_eq!(completed.data.duration, 305);
+}
+
+#[test]
+fn data_before_event_is_still_dispatched_by_event() {
+    let text = r#"{"data": {"call_id": "call_1", "held_at": "2024-01-15T10:33:30Z"},
+                   "id": "evt_1", "timestamp": "2024-01-15T10:33:30Z", "event": "call.held"}"#;
+    let event: Event = text.parse().unwrap();
+    assert!(matches!(event, Event::CallHeld(_)));
+}
+
+#[test]
+fn a_syntax_error_has_line_and_column() {
+    let error = Event::from_slice(b"{\n  \"id\": \"evt_1\",\n  \"timestamp\" \"x\"\n}").unwrap_err();
+    assert!(error.is_syntax());
+    assert_eq!((error.line(), error.column()), (3, 15));
+    assert!(error.to_string().contains("line 3 column 15"), "{error}");
+}
+
+#[test]
+fn a_type_error_names_the_path_of_the_field() {
+    let text = fs::read_to_string(examples_dir().join("call.completed.json")).unwrap().replace("305", "\"305\"");
+    let error = Event::from_slice(text.as_bytes()).unwrap_err();
+    assert!(!error.is_syntax());
+    assert_eq!(error.path(), "data.duration");
+    assert!(error.to_string().starts_with("at `data.duration`: invalid type: string \"305\""), "{error}");
+}
+
+#[test]
+fn a_type_error_in_data_sent_before_event_still_names_the_path() {
+    let text = r#"{"data": {"call_id": "call_1", "held_at": 5}, "id": "evt_1",
+                   "timestamp": "2024-01-15T10:33:30Z", "event": "call.held"}"#;
+    let error = Event::from_slice(text.as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("at `data.held_at`: invalid type: integer `5`"), "{error}");
+}
+
+#[test]
+fn a_missing_field_is_named() {
+    let mut payload = example("call.completed");
+    payload["data"].as_object_mut().unwrap().remove("to");
+    let error = Event::from_slice(payload.to_string().as_bytes()).unwrap_err();
+    assert!(error.to_string().contains("missing field `to`"), "{error}");
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let deep = "[".repeat(100_000);
+    for input in [&b""[..], b"null", b"[]", b"\"call.completed\"", b"{\"id\": 1}", b"\xff\xfe", deep.as_bytes()] {
+        assert!(Event::from_slice(input).is_err(), "{:?}", String::from_utf8_lossy(input));
+    }
+}
+
+#[test]
+fn event_type_lists_parses_and_displays_every_known_type() {
+    assert_eq!(EventType::ALL.len(), 18);
+    for event_type in EventType::ALL {
+        let name = event_type.to_string();
+        assert_eq!(name.parse::<EventType>().unwrap(), event_type);
+        assert_eq!(name, event_type.as_str());
+    }
+    assert_eq!("call.parked".parse::<EventType>().unwrap(), EventType::Unknown("call.parked".into()));
+}
+
+#[test]
+fn newtypes_check_the_schema_pattern_when_built_from_strings() {
+    assert!("+14155552671".parse::<PhoneNumber>().is_ok());
+    let error = "4155552671".parse::<PhoneNumber>().unwrap_err();
+    assert_eq!(error.type_name(), "PhoneNumber");
+    assert!(error.to_string().starts_with("\"4155552671\" is not a valid PhoneNumber"), "{error}");
+    assert!(PhoneNumber::try_from("+1").is_err());
+    assert!(CallId::try_from("call_".to_string()).is_err());
+    assert!(CallId::try_from("call_x").is_ok());
+    assert!(audian_events::EventId::is_valid("evt_1"));
+    assert!(!audian_events::EventId::is_valid("evt_"));
+    assert!(audian_events::MenuId::try_from("").is_err());
+}
+
+#[cfg(feature = "schemars")]
+#[test]
+fn schemars_schema_of_each_event_accepts_its_documented_example() {
+    use audian_events::Envelope;
+    fn accepts<T: schemars::JsonSchema>(name: &str) {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let example = example(name);
+        let errors: Vec<String> = validator.iter_errors(&example).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    macro_rules! each {
+        ($($name:literal => $data:ident),* $(,)?) => {{ $(accepts::<Envelope<audian_events::$data>>($name);)* 18 }};
+    }
+    let count = each!(
+        "call.initiated" => CallInitiated, "call.ringing" => CallRinging, "call.answered" => CallAnswered,
+        "call.completed" => CallCompleted, "call.failed" => CallFailed, "call.cancelled" => CallCancelled,
+        "call.transferred" => CallTransferred, "call.held" => CallHeld, "call.resumed" => CallResumed,
+        "call.muted" => CallMuted, "call.unmuted" => CallUnmuted, "recording.started" => RecordingStarted,
+        "recording.stopped" => RecordingStopped, "recording.completed" => RecordingCompleted,
+        "recording.failed" => RecordingFailed, "ivr.input_received" => IvrInputReceived,
+        "ivr.menu_presented" => IvrMenuPresented, "ivr.timeout" => IvrTimeout,
+    );
+    assert_eq!(count, EventType::ALL.len());
+}
