@@ -45,10 +45,15 @@ mod generated;
 pub mod integer;
 #[doc(hidden)]
 pub mod string_enum;
+pub mod validation;
 
 pub use envelope::{Envelope, UnknownEvent};
 pub use error::{InvalidValue, ParseError};
 pub use generated::*;
+pub use validation::{
+    PayloadError, ValidationError, ValidationErrors, assert_valid, is_valid, parse_validated, validate, validate_slice,
+    validate_str,
+};
 
 impl Event {
     /// Parses an event from the raw bytes of a webhook body.

@@ -8,10 +8,11 @@ pub mod diagnostic;
 pub mod source;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Position};
-pub use source::{Example, SchemaFile, SchemaSet};
+pub use source::{Example, SchemaFile, SchemaSet, UNION_FILE};
 pub mod catalog;
 mod emit_docs;
 mod emit_types;
+pub mod emit_validators;
 pub mod events;
 pub mod model;
 pub mod pattern;
@@ -53,13 +54,27 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         mod common;
         #[rustfmt::skip]
         mod events;
+        #[rustfmt::skip]
+        pub(crate) mod validators;
         pub use common::*;
         pub use events::*;
     };
+    let validator_entries: Vec<emit_validators::Entry> = [
+        ("event", UNION_FILE),
+        ("webhooks_create", "webhooks/create.json"),
+        ("webhooks_update", "webhooks/update.json"),
+    ]
+    .into_iter()
+    .filter(|(_, file)| set.file(file).is_some())
+    .map(|(name, file)| emit_validators::Entry { name: name.to_owned(), file: file.to_owned() })
+    .collect();
+    let validators =
+        emit_validators::validators(&model, &validator_entries, &quote::quote!(crate::validation::runtime))?;
     Ok(vec![
         rust_file("audian-events/src/generated/mod.rs", module),
         rust_file("audian-events/src/generated/common.rs", common),
         rust_file("audian-events/src/generated/events.rs", events_code),
+        rust_file("audian-events/src/generated/validators.rs", validators),
         GeneratedFile { path: "docs/events.md".into(), contents: emit_docs::events_markdown(&events) },
     ])
 }

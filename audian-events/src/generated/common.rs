@@ -664,7 +664,7 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
         }
     }
 }
-/// Phone number
+/// E.164 phone number
 ///
 /// A phone number in E.164 format: `+`, then 2 to 15 digits, the first of them 1 to 9.
 ///
@@ -684,7 +684,7 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
 #[serde(transparent)]
 pub struct PhoneNumber(::std::string::String);
 impl PhoneNumber {
-    /// Whether `value` is phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
+    /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
     #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
         (|mut chars: ::core::str::Chars<'_>| -> bool {
@@ -760,7 +760,7 @@ impl ::core::str::FromStr for PhoneNumber {
                 crate::InvalidValue::new(
                     "PhoneNumber",
                     value,
-                    "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
+                    "e.164 phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
                 ),
             )
         }
@@ -784,7 +784,7 @@ impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
                 crate::InvalidValue::new(
                     "PhoneNumber",
                     &value,
-                    "phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
+                    "e.164 phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
                 ),
             )
         }

@@ -4,5 +4,7 @@
 mod common;
 #[rustfmt::skip]
 mod events;
+#[rustfmt::skip]
+pub(crate) mod validators;
 pub use common::*;
 pub use events::*;

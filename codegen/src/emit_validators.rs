@@ -1,0 +1,569 @@
+//! Emits validators: plain Rust that checks a `serde_json::Value` against a schema, keyword by
+//! keyword, with the reference validator's verdict. Each function is generic over the runtime's
+//! `Report`, so one body serves the fast path (stop at the first failure, allocate nothing) and
+//! the path that collects every error.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostics, Location, Position};
+use crate::model::{Body, Format, JsonType, Keywords, Model, Reference, Schema};
+use crate::pattern::Pattern;
+
+/// A validator to expose: a public function `name` that checks the schema at `file`'s root.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub file: String,
+}
+
+/// Emits the validator functions of the given entries and of everything they reference.
+/// `runtime` is the path of the runtime module, such as `crate::validation::runtime`.
+pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Result<TokenStream, Diagnostics> {
+    let mut emitter =
+        Emitter { model, runtime, units: BTreeMap::new(), pending: Vec::new(), diagnostics: Diagnostics::new() };
+    let mut public = Vec::new();
+    for entry in entries {
+        let reference = Reference { written: entry.file.clone(), file: entry.file.clone(), pointer: String::new() };
+        let unit = emitter.unit_for(&reference);
+        let name = format_ident!("{}", entry.name);
+        let doc = format!(" Validates `value` against `{}`.", entry.file);
+        public.push(quote! {
+            #[doc = #doc]
+            #[inline]
+            pub fn #name<R: #runtime::Report>(value: &::serde_json::Value, path: &#runtime::InstancePath<'_>, report: &mut R) -> bool {
+                #unit(value, path, report)
+            }
+        });
+    }
+    while let Some((name, reference)) = emitter.pending.pop() {
+        let Some(schema) = model.resolve(&reference) else {
+            emitter.diagnostics.error(Location::file(&reference.file), format!("nothing at {:?}", reference.pointer));
+            continue;
+        };
+        let body = emitter.schema(schema, &quote!(value), &quote!(path));
+        let ident = format_ident!("{name}");
+        let doc = format!(" `{}#{}`", reference.file, reference.pointer);
+        emitter.units.insert(
+            name,
+            Some(quote! {
+                #[doc = #doc]
+                #[allow(unused_variables, unused_mut, clippy::all)]
+                fn #ident<R: #runtime::Report>(value: &::serde_json::Value, path: &#runtime::InstancePath<'_>, report: &mut R) -> bool {
+                    #body
+                }
+            }),
+        );
+    }
+    let units = emitter.units.into_values().flatten();
+    emitter.diagnostics.finish(quote! {
+        #(#public)*
+        #(#units)*
+    })
+}
+
+struct Emitter<'a> {
+    model: &'a Model,
+    runtime: &'a TokenStream,
+    /// Function name to body; `None` while queued.
+    units: BTreeMap<String, Option<TokenStream>>,
+    pending: Vec<(String, Reference)>,
+    diagnostics: Diagnostics,
+}
+
+impl Emitter<'_> {
+    /// The function that validates a referenced schema, queued for emission the first time.
+    fn unit_for(&mut self, reference: &Reference) -> proc_macro2::Ident {
+        let name = unit_name(&reference.file, &reference.pointer);
+        if !self.units.contains_key(&name) {
+            self.units.insert(name.clone(), None);
+            self.pending.push((name.clone(), reference.clone()));
+        }
+        format_ident!("{name}")
+    }
+
+    /// An expression of type `bool`: whether `value` is valid against `schema`, reporting each
+    /// failure. In the fast path it returns `false` from the enclosing function at the first one.
+    fn schema(&mut self, schema: &Schema, value: &TokenStream, path: &TokenStream) -> TokenStream {
+        let runtime = self.runtime.clone();
+        let keywords = match &schema.body {
+            Body::Bool(true) => return quote!(true),
+            Body::Bool(false) => {
+                let schema_path = schema_path(&schema.location, None);
+                return quote! {{
+                    report.fail(#path, "false", #schema_path, || "no value is allowed here".to_owned());
+                    if !R::COLLECT { return false; }
+                    false
+                }};
+            }
+            Body::Keywords(keywords) => keywords,
+        };
+        let location = &schema.location;
+        let mut checks = Vec::new();
+        let fail = |keyword: &str, message: TokenStream, at: &TokenStream| {
+            let schema_path = schema_path(location, Some(keyword));
+            quote! {
+                valid = false;
+                report.fail(#at, #keyword, #schema_path, || #message);
+                if !R::COLLECT { return false; }
+            }
+        };
+
+        if let Some(reference) = &keywords.reference {
+            let unit = self.unit_for(reference);
+            checks.push(quote! {
+                if !#unit(#value, #path, report) {
+                    valid = false;
+                    if !R::COLLECT { return false; }
+                }
+            });
+        }
+
+        if let Some(types) = &keywords.types {
+            let test = type_test(types, value, &runtime);
+            let expected = types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ");
+            let message = quote!(
+                format!("expected {}, found {} {}", #expected, #runtime::type_name(#value), #runtime::describe(#value))
+            );
+            let fail = fail("type", message, path);
+            checks.push(quote!(if !(#test) { #fail }));
+        }
+
+        if let Some(values) = &keywords.enumeration {
+            let test = self.enum_test(values, value);
+            let listed = values.iter().map(Value::to_string).collect::<Vec<_>>().join(", ");
+            let message = quote!(format!("{} is not one of {}", #runtime::describe(#value), #listed));
+            let fail = fail("enum", message, path);
+            checks.push(quote!(if !(#test) { #fail }));
+        }
+
+        if let Some(constant) = &keywords.constant {
+            let test = self.enum_test(std::slice::from_ref(constant), value);
+            let expected = constant.to_string();
+            let message = quote!(format!("expected {}, found {}", #expected, #runtime::describe(#value)));
+            let fail = fail("const", message, path);
+            checks.push(quote!(if !(#test) { #fail }));
+        }
+
+        let mut string_checks = Vec::new();
+        if let Some(min_length) = keywords.min_length {
+            let count = Literal::usize_unsuffixed(usize::try_from(min_length).unwrap_or(usize::MAX));
+            let message = quote!(format!("{} is shorter than {} characters", #runtime::describe(#value), #count));
+            let fail = fail("minLength", message, path);
+            string_checks.push(quote!(if !#runtime::has_at_least_chars(text, #count) { #fail }));
+        }
+        if let Some(source) = &keywords.pattern {
+            match Pattern::parse(source) {
+                Ok(pattern) => {
+                    let test = pattern.emit(&quote!(text));
+                    let message = match &keywords.title {
+                        Some(title) => {
+                            let what = with_article(title);
+                            quote!(format!("{} is not {}", #runtime::describe(#value), #what))
+                        }
+                        None => {
+                            quote!(format!("{} does not match the pattern {:?}", #runtime::describe(#value), #source))
+                        }
+                    };
+                    let fail = fail("pattern", message, path);
+                    string_checks.push(quote!(if !(#test) { #fail }));
+                }
+                Err(reason) => {
+                    self.diagnostics.error(location.clone(), format!("unsupported `pattern` {source:?}: {reason}"))
+                }
+            }
+        }
+        if let Some(format) = keywords.format {
+            let (test, what) = match format {
+                Format::DateTime => (quote!(#runtime::is_date_time(text)), "an RFC 3339 date-time"),
+                Format::Uri => (quote!(#runtime::is_uri(text)), "a URI"),
+            };
+            let message = quote!(format!("{} is not {}", #runtime::describe(#value), #what));
+            let fail = fail("format", message, path);
+            string_checks.push(quote!(if !(#test) { #fail }));
+        }
+        if !string_checks.is_empty() {
+            checks.push(quote! {
+                if let ::serde_json::Value::String(text) = #value {
+                    #(#string_checks)*
+                }
+            });
+        }
+
+        let mut number_checks = Vec::new();
+        for (keyword, bound, test_fn, relation) in [
+            ("minimum", &keywords.minimum, quote!(at_least), "less than the minimum"),
+            ("maximum", &keywords.maximum, quote!(at_most), "greater than the maximum"),
+        ] {
+            if let Some(bound) = bound {
+                let bound_tokens = number_bound(bound, &runtime);
+                let shown = bound.to_string();
+                let message = quote!(format!("{} is {} {}", #runtime::describe(#value), #relation, #shown));
+                let fail = fail(keyword, message, path);
+                number_checks.push(quote!(if !#runtime::#test_fn(number, #bound_tokens) { #fail }));
+            }
+        }
+        if !number_checks.is_empty() {
+            checks.push(quote! {
+                if let ::serde_json::Value::Number(number) = #value {
+                    #(#number_checks)*
+                }
+            });
+        }
+
+        let object_checks = self.object_checks(keywords, location, path);
+        if !object_checks.is_empty() {
+            checks.push(quote! {
+                if let ::serde_json::Value::Object(object) = #value {
+                    #(#object_checks)*
+                }
+            });
+        }
+
+        let mut array_checks = Vec::new();
+        if let Some(min_items) = keywords.min_items {
+            let count = Literal::usize_unsuffixed(usize::try_from(min_items).unwrap_or(usize::MAX));
+            let message = quote!(format!("expected at least {} items, found {}", #count, items.len()));
+            let fail = fail("minItems", message, path);
+            array_checks.push(quote!(if items.len() < #count { #fail }));
+        }
+        if let Some(item_schema) = &keywords.items {
+            let check = self.schema(item_schema, &quote!(item), &quote!(item_path));
+            array_checks.push(quote! {
+                for (index, item) in items.iter().enumerate() {
+                    let item_path = &#runtime::InstancePath::Index(#path, index);
+                    if !(#check) {
+                        valid = false;
+                    }
+                }
+            });
+        }
+        if !array_checks.is_empty() {
+            checks.push(quote! {
+                if let ::serde_json::Value::Array(items) = #value {
+                    #(#array_checks)*
+                }
+            });
+        }
+
+        if !keywords.one_of.is_empty() {
+            checks.push(self.one_of(keywords, location, value, path));
+        }
+
+        if checks.is_empty() {
+            return quote!(true);
+        }
+        quote! {{
+            let mut valid = true;
+            #(#checks)*
+            valid
+        }}
+    }
+
+    fn object_checks(&mut self, keywords: &Keywords, location: &Location, path: &TokenStream) -> Vec<TokenStream> {
+        let runtime = self.runtime.clone();
+        let mut checks = Vec::new();
+        for name in &keywords.required {
+            let schema_path = schema_path(location, Some("required"));
+            let message = format!("missing required property {name:?}");
+            checks.push(quote! {
+                if !object.contains_key(#name) {
+                    valid = false;
+                    report.fail(#path, "required", #schema_path, || #message.to_owned());
+                    if !R::COLLECT { return false; }
+                }
+            });
+        }
+        // Bound once per property; a nested object's loop binds its own, after reading this one.
+        let property_path = quote!(child_path);
+        let mut arms = Vec::new();
+        for (name, schema) in &keywords.properties {
+            let check = self.schema(schema, &quote!(child), &property_path);
+            arms.push(quote!(#name => if !(#check) { valid = false; }));
+        }
+        let additional = match &keywords.additional_properties {
+            None => None,
+            Some(Schema { body: Body::Bool(true), .. }) => None,
+            Some(Schema { body: Body::Bool(false), location }) => {
+                let schema_path = schema_path(location, None);
+                Some(quote! {{
+                    valid = false;
+                    report.fail(#property_path, "additionalProperties", #schema_path, || format!("property {:?} is not allowed", key));
+                    if !R::COLLECT { return false; }
+                }})
+            }
+            Some(schema) => {
+                let check = self.schema(schema, &quote!(child), &property_path);
+                Some(quote!(if !(#check) { valid = false; }))
+            }
+        };
+        if arms.is_empty() && additional.is_none() {
+            return checks;
+        }
+        let fallback = additional.unwrap_or_else(|| quote!({}));
+        checks.push(quote! {
+            for (key, child) in object {
+                let key = key.as_str();
+                let child_path = &#runtime::InstancePath::Property(#path, key);
+                match key {
+                    #(#arms)*
+                    _ => #fallback
+                }
+            }
+        });
+        checks
+    }
+
+    fn one_of(
+        &mut self,
+        keywords: &Keywords,
+        location: &Location,
+        value: &TokenStream,
+        path: &TokenStream,
+    ) -> TokenStream {
+        let runtime = self.runtime.clone();
+        let schema_path = schema_path(location, Some("oneOf"));
+        if let Some((property, branches)) = self.discriminated(&keywords.one_of) {
+            let names: Vec<&str> = branches.iter().map(|(name, _)| name.as_str()).collect();
+            let listed = names.join(", ");
+            let arms = branches.iter().map(|(name, reference)| {
+                let unit = self.unit_for(reference);
+                quote!(::core::option::Option::Some(#name) => #unit(#value, #path, report))
+            });
+            let arms: Vec<_> = arms.collect();
+            let missing = format!("missing {property:?}: expected one of {listed}");
+            let not_object = format!("expected an object with {property:?} one of {listed}, found");
+            return quote! {
+                let branch_valid = match #value.as_object() {
+                    ::core::option::Option::None => {
+                        report.fail(#path, "oneOf", #schema_path, || format!("{} {}", #not_object, #runtime::describe(#value)));
+                        false
+                    }
+                    ::core::option::Option::Some(object) => match object.get(#property) {
+                        ::core::option::Option::None => {
+                            report.fail(#path, "oneOf", #schema_path, || #missing.to_owned());
+                            false
+                        }
+                        ::core::option::Option::Some(tag) => match tag.as_str() {
+                            #(#arms,)*
+                            _ => {
+                                report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || {
+                                    format!("{} is not a known {}: expected one of {}", #runtime::describe(tag), #property, #listed)
+                                });
+                                false
+                            }
+                        },
+                    },
+                };
+                if !branch_valid {
+                    valid = false;
+                    if !R::COLLECT { return false; }
+                }
+            };
+        }
+        let units: Vec<_> = keywords
+            .one_of
+            .iter()
+            .enumerate()
+            .map(|(index, branch)| {
+                let pointer = match &branch.location.position {
+                    Position::Pointer(pointer) => pointer.clone(),
+                    _ => format!("/oneOf/{index}"),
+                };
+                let file = self.file_of(&branch.location);
+                self.unit_for(&Reference { written: String::new(), file, pointer })
+            })
+            .collect();
+        quote! {
+            let mark = report.mark();
+            let mut matched = 0usize;
+            #(
+                if matched < 2 && #units(#value, #path, &mut #runtime::FirstFailure) {
+                    matched += 1;
+                }
+            )*
+            if matched != 1 {
+                valid = false;
+                report.rollback(mark);
+                report.fail(#path, "oneOf", #schema_path, || if matched == 0 {
+                    format!("{} is valid under none of the `oneOf` schemas", #runtime::describe(#value))
+                } else {
+                    format!("{} is valid under more than one of the `oneOf` schemas", #runtime::describe(#value))
+                });
+                if !R::COLLECT { return false; }
+            }
+        }
+    }
+
+    /// A `oneOf` whose branches are all `$ref`s to object schemas that require one property
+    /// with a string `const` of their own: at most one branch can match, the one the property
+    /// names, so it is checked alone.
+    fn discriminated(&self, branches: &[Schema]) -> Option<(String, Vec<(String, Reference)>)> {
+        let mut property: Option<String> = None;
+        let mut out = Vec::new();
+        for branch in branches {
+            let keywords = branch.keywords()?;
+            let reference = keywords.reference.as_ref()?;
+            let only_ref = keywords.types.is_none()
+                && keywords.enumeration.is_none()
+                && keywords.constant.is_none()
+                && keywords.properties.is_empty()
+                && keywords.required.is_empty()
+                && keywords.one_of.is_empty()
+                && keywords.items.is_none()
+                && keywords.additional_properties.is_none();
+            if !only_ref {
+                return None;
+            }
+            let target = self.model.resolve(reference)?.keywords()?;
+            if target.types.as_deref() != Some(&[JsonType::Object]) {
+                return None;
+            }
+            let candidate = target.required.iter().find(|name| {
+                target.properties.iter().any(|(property, schema)| {
+                    property == *name
+                        && schema.keywords().is_some_and(|k| k.constant.as_ref().is_some_and(Value::is_string))
+                })
+            })?;
+            if property.as_ref().is_some_and(|p| p != candidate) {
+                return None;
+            }
+            property = Some(candidate.clone());
+            let tag = target
+                .properties
+                .iter()
+                .find(|(name, _)| name == candidate)?
+                .1
+                .keywords()?
+                .constant
+                .as_ref()?
+                .as_str()?;
+            if out.iter().any(|(existing, _): &(String, Reference)| existing == tag) {
+                return None;
+            }
+            out.push((tag.to_owned(), reference.clone()));
+        }
+        Some((property?, out))
+    }
+
+    fn file_of(&self, location: &Location) -> String {
+        self.model
+            .files
+            .iter()
+            .find(|(_, schema)| schema.location.file == location.file)
+            .map(|(path, _)| path.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether `value` equals one of `values`, with JSON Schema's equality.
+    fn enum_test(&self, values: &[Value], value: &TokenStream) -> TokenStream {
+        let runtime = self.runtime.clone();
+        if values.iter().all(Value::is_string) {
+            let strings = values.iter().filter_map(Value::as_str);
+            return quote!(#value.as_str().is_some_and(|text| matches!(text, #(#strings)|*)));
+        }
+        let tests: Vec<TokenStream> = values
+            .iter()
+            .map(|expected| match expected {
+                Value::Null => quote!(#value.is_null()),
+                Value::Bool(flag) => quote!(#value.as_bool() == ::core::option::Option::Some(#flag)),
+                Value::String(text) => quote!(#value.as_str() == ::core::option::Option::Some(#text)),
+                Value::Number(number) => {
+                    let bound = number_bound(number, &runtime);
+                    quote!(#value.as_number().is_some_and(|number| #runtime::at_least(number, #bound) && #runtime::at_most(number, #bound)))
+                }
+                composite => {
+                    let json = composite.to_string();
+                    quote!({
+                        static EXPECTED: ::std::sync::LazyLock<::serde_json::Value> =
+                            ::std::sync::LazyLock::new(|| ::serde_json::from_str(#json).expect("generated from valid JSON"));
+                        #runtime::json_equal(#value, &EXPECTED)
+                    })
+                }
+            })
+            .collect();
+        quote!(#(#tests)||*)
+    }
+}
+
+fn type_test(types: &[JsonType], value: &TokenStream, runtime: &TokenStream) -> TokenStream {
+    let tests = types.iter().map(|json_type| match json_type {
+        JsonType::Null => quote!(#value.is_null()),
+        JsonType::Boolean => quote!(#value.is_boolean()),
+        JsonType::Object => quote!(#value.is_object()),
+        JsonType::Array => quote!(#value.is_array()),
+        JsonType::Number => quote!(#value.is_number()),
+        JsonType::String => quote!(#value.is_string()),
+        JsonType::Integer => quote!(#value.as_number().is_some_and(#runtime::is_integer)),
+    });
+    quote!(#(#tests)||*)
+}
+
+fn number_bound(number: &serde_json::Number, runtime: &TokenStream) -> TokenStream {
+    if let Some(value) = number.as_u64() {
+        quote!(#runtime::Bound::Unsigned(#value))
+    } else if let Some(value) = number.as_i64() {
+        quote!(#runtime::Bound::Signed(#value))
+    } else {
+        let value = number.as_f64().unwrap_or(f64::NAN);
+        let literal = Literal::f64_suffixed(value);
+        quote!(#runtime::Bound::Float(#literal))
+    }
+}
+
+/// `common.json#/$defs/PhoneNumber/pattern`.
+fn schema_path(location: &Location, keyword: Option<&str>) -> String {
+    let file = location.file.to_string_lossy().replace('\\', "/");
+    let file = file.strip_prefix("schema/").unwrap_or(&file).to_owned();
+    let pointer = match &location.position {
+        Position::Pointer(pointer) => pointer.clone(),
+        _ => String::new(),
+    };
+    match keyword {
+        Some(keyword) => format!("{file}#{pointer}/{keyword}"),
+        None => format!("{file}#{pointer}"),
+    }
+}
+
+/// A stable function name for the schema at `pointer` in `file`.
+fn unit_name(file: &str, pointer: &str) -> String {
+    let raw = format!("{}_{}", file.trim_end_matches(".json"), pointer);
+    let mut name = String::from("check_");
+    let mut last_was_separator = true;
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase()
+                && !last_was_separator
+                && name.chars().last().is_some_and(|l| l.is_ascii_lowercase())
+            {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+            last_was_separator = false;
+        } else if !last_was_separator {
+            name.push('_');
+            last_was_separator = true;
+        }
+    }
+    let name = name.trim_end_matches('_').to_owned();
+    // Distinct pointers can sanitize alike (`a.b` and `a_b`): keep them apart with a hash.
+    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{name}_{:08x}", hash as u32)
+}
+
+/// `E.164 phone number` becomes `an E.164 phone number`; `Event ID` becomes `an event ID`.
+fn with_article(title: &str) -> String {
+    let mut chars = title.chars();
+    let first = chars.next().unwrap_or(' ');
+    let second = chars.next().unwrap_or(' ');
+    let text = if first.is_uppercase() && second.is_lowercase() {
+        format!("{}{}", first.to_lowercase(), &title[first.len_utf8()..])
+    } else {
+        title.to_owned()
+    };
+    let article = if text.starts_with(|c: char| "aeiouAEIOU".contains(c)) { "an" } else { "a" };
+    format!("{article} {text}")
+}
