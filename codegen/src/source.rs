@@ -74,12 +74,7 @@ impl SchemaSet {
         }
         paths.sort();
 
-        let mut set = SchemaSet {
-            root: display_root.to_path_buf(),
-            files: BTreeMap::new(),
-            ids: BTreeMap::new(),
-            examples: Vec::new(),
-        };
+        let mut documents = Vec::new();
         for relative in paths {
             let display_path = display_root.join(&relative);
             let text = match fs::read_to_string(root.join(&relative)) {
@@ -89,13 +84,32 @@ impl SchemaSet {
                     continue;
                 }
             };
-            let value = match parse_json(&text, &display_path) {
-                Ok(value) => value,
-                Err(error) => {
-                    diagnostics.extend(error);
-                    continue;
-                }
-            };
+            match parse_json(&text, &display_path) {
+                Ok(value) => documents.push((relative, value)),
+                Err(error) => diagnostics.extend(error),
+            }
+        }
+        match SchemaSet::from_documents(display_root, documents) {
+            Ok(set) => diagnostics.finish(set),
+            Err(more) => {
+                diagnostics.extend(more);
+                Err(diagnostics.finish(()).unwrap_err())
+            }
+        }
+    }
+
+    /// Indexes documents already parsed, each with its path relative to the schema root
+    /// (`examples/...` for examples); the same checks as [`SchemaSet::load`].
+    pub fn from_documents(display_root: &Path, documents: Vec<(String, Value)>) -> Result<SchemaSet, Diagnostics> {
+        let mut diagnostics = Diagnostics::new();
+        let mut set = SchemaSet {
+            root: display_root.to_path_buf(),
+            files: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            examples: Vec::new(),
+        };
+        for (relative, value) in documents {
+            let display_path = display_root.join(&relative);
             if relative.starts_with(&format!("{EXAMPLES_DIR}/")) {
                 set.add_example(relative, display_path, value);
             } else {
