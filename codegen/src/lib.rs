@@ -11,6 +11,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Location, Position};
 pub use source::{Example, SchemaFile, SchemaSet, UNION_FILE};
 pub mod catalog;
 mod emit_docs;
+mod emit_examples;
 mod emit_types;
 pub mod emit_validators;
 pub mod events;
@@ -56,6 +57,9 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         mod events;
         #[rustfmt::skip]
         pub(crate) mod validators;
+        /// The documented examples of the API reference, one per event type.
+        #[rustfmt::skip]
+        pub mod examples;
         pub use common::*;
         pub use events::*;
     };
@@ -75,6 +79,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         rust_file("audian-events/src/generated/common.rs", common),
         rust_file("audian-events/src/generated/events.rs", events_code),
         rust_file("audian-events/src/generated/validators.rs", validators),
+        rust_file("audian-events/src/generated/examples.rs", emit_examples::examples(&events)),
         GeneratedFile { path: "docs/events.md".into(), contents: emit_docs::events_markdown(&events) },
     ])
 }

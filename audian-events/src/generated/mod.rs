@@ -6,5 +6,8 @@ mod common;
 mod events;
 #[rustfmt::skip]
 pub(crate) mod validators;
+/// The documented examples of the API reference, one per event type.
+#[rustfmt::skip]
+pub mod examples;
 pub use common::*;
 pub use events::*;
