@@ -68,6 +68,7 @@ fn type_name(ty: &FieldType) -> String {
     }
 }
 
+/// One table cell: pipes escaped, paragraphs joined into one line.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }

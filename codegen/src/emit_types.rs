@@ -63,8 +63,7 @@ fn newtype(
     let mut expectations = Vec::new();
     if let Some(min_length) = min_length {
         let min_length = proc_macro2::Literal::usize_unsuffixed(usize::try_from(min_length).unwrap_or(usize::MAX));
-        // Bytes are at least as many as characters, so the byte length rules out most values first.
-        checks.push(quote!(#text.len() >= #min_length && #text.chars().count() >= #min_length));
+        checks.push(quote!(crate::validation::runtime::has_at_least_chars(#text, #min_length)));
         expectations.push(format!("at least {min_length} characters"));
     }
     if let (Some(pattern), Some(source)) = (pattern, pattern_source) {
@@ -88,7 +87,6 @@ fn newtype(
 
         impl #ident {
             #doc_is_valid_attrs
-            #[allow(clippy::manual_range_contains)]
             pub fn is_valid(#text: &str) -> bool {
                 #checks
             }

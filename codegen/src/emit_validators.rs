@@ -266,23 +266,37 @@ impl Emitter<'_> {
     fn object_checks(&mut self, keywords: &Keywords, location: &Location, path: &TokenStream) -> Vec<TokenStream> {
         let runtime = self.runtime.clone();
         let mut checks = Vec::new();
-        for name in &keywords.required {
+        let missing = |name: &str| {
             let schema_path = schema_path(location, Some("required"));
             let message = format!("missing required property {name:?}");
-            checks.push(quote! {
-                if !object.contains_key(#name) {
-                    valid = false;
-                    report.fail(#path, "required", #schema_path, || #message.to_owned());
-                    if !R::COLLECT { return false; }
-                }
-            });
+            quote! {
+                valid = false;
+                report.fail(#path, "required", #schema_path, || #message.to_owned());
+                if !R::COLLECT { return false; }
+            }
+        };
+        // Required properties that are also listed are counted off in the one pass over the
+        // object, rather than looked up; the others (rare) are looked up.
+        let tracked: Vec<&String> = keywords
+            .required
+            .iter()
+            .filter(|name| keywords.properties.iter().any(|(property, _)| property == *name))
+            .take(64)
+            .collect();
+        for name in keywords.required.iter().filter(|name| !tracked.contains(name)) {
+            let fail = missing(name);
+            checks.push(quote!(if !object.contains_key(#name) { #fail }));
         }
         // Bound once per property; a nested object's loop binds its own, after reading this one.
         let property_path = quote!(child_path);
         let mut arms = Vec::new();
         for (name, schema) in &keywords.properties {
             let check = self.schema(schema, &quote!(child), &property_path);
-            arms.push(quote!(#name => if !(#check) { valid = false; }));
+            let mark_seen = tracked.iter().position(|tracked| *tracked == name).map(|bit| {
+                let bit = Literal::u64_unsuffixed(1u64 << bit);
+                quote!(seen |= #bit;)
+            });
+            arms.push(quote!(#name => { #mark_seen if !(#check) { valid = false; } }));
         }
         let additional = match &keywords.additional_properties {
             None => None,
@@ -304,7 +318,19 @@ impl Emitter<'_> {
             return checks;
         }
         let fallback = additional.unwrap_or_else(|| quote!({}));
+        let (declare_seen, check_seen) = if tracked.is_empty() {
+            (None, None)
+        } else {
+            let all = Literal::u64_unsuffixed(if tracked.len() == 64 { u64::MAX } else { (1u64 << tracked.len()) - 1 });
+            let each = tracked.iter().enumerate().map(|(bit, name)| {
+                let bit = Literal::u64_unsuffixed(1u64 << bit);
+                let fail = missing(name);
+                quote!(if seen & #bit == 0 { #fail })
+            });
+            (Some(quote!(let mut seen: u64 = 0;)), Some(quote!(if seen != #all { #(#each)* })))
+        };
         checks.push(quote! {
+            #declare_seen
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &#runtime::InstancePath::Property(#path, key);
@@ -313,6 +339,7 @@ impl Emitter<'_> {
                     _ => #fallback
                 }
             }
+            #check_seen
         });
         checks
     }

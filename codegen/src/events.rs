@@ -139,10 +139,11 @@ fn constraints(model: &Model, schema: &crate::model::Schema) -> Vec<String> {
         if let Some(maximum) = &keywords.maximum {
             out.push(format!("maximum {maximum}"));
         }
-        if let Some(items) = keywords.items.as_ref().and_then(|items| items.keywords()) {
-            if let Some(types) = &items.types {
-                out.push(format!("items of type {}", types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")));
-            }
+        if let Some(min_items) = keywords.min_items {
+            out.push(format!("at least {min_items} items"));
+        }
+        if let Some(types) = keywords.items.as_ref().and_then(|items| items.keywords()?.types.as_ref()) {
+            out.push(format!("items of type {}", types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")));
         }
         if !keywords.examples.is_empty() {
             out.push(format!(

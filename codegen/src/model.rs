@@ -32,6 +32,7 @@ pub const SUPPORTED_KEYWORDS: &[&str] = &[
     "title",
     "description",
     "examples",
+    "$comment",
 ];
 
 /// The formats the generator can check and type.
@@ -265,6 +266,10 @@ impl Parser<'_> {
                 format!("`{keyword}` is supported only at the root of a file; move this schema to a file of its own"),
             ),
             "title" => keywords.title = self.string(value, here),
+            // A note for schema authors, with no effect on validation or types.
+            "$comment" => {
+                self.string(value, here);
+            }
             "description" => keywords.description = self.string(value, here),
             "examples" => match value {
                 Value::Array(values) => keywords.examples = values.clone(),
@@ -420,6 +425,10 @@ impl Parser<'_> {
             }
         };
         let mut types = Vec::new();
+        if names.is_empty() {
+            self.error(here, "expected at least one type");
+            return None;
+        }
         for (name, at) in names {
             match JsonType::parse(&name) {
                 Some(json_type) if !types.contains(&json_type) => types.push(json_type),

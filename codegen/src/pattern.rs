@@ -5,7 +5,7 @@
 //! accepted: an atom of variable length must not be able to match the first character of the
 //! atom after it. Anything else is refused with a reason.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// What one position of the pattern accepts.
@@ -39,6 +39,23 @@ impl CharSet {
             }),
             (CharSet::AnyButLineTerminator, CharSet::AnyButLineTerminator) => true,
         }
+    }
+
+    fn is_ascii(&self) -> bool {
+        matches!(self, CharSet::Ranges(ranges) if ranges.iter().all(|&(_, high)| high.is_ascii()))
+    }
+
+    /// The test on a `u8`, for ASCII sets.
+    fn byte_test(&self, c: &TokenStream) -> TokenStream {
+        let CharSet::Ranges(ranges) = self else { unreachable!("only ASCII sets are tested on bytes") };
+        if ranges.as_slice() == [('0', '9')] {
+            return quote!(#c.is_ascii_digit());
+        }
+        let arms = ranges.iter().map(|&(low, high)| {
+            let (low, high) = (Literal::byte_character(low as u8), Literal::byte_character(high as u8));
+            if low.to_string() == high.to_string() { quote!(#low) } else { quote!(#low..=#high) }
+        });
+        quote!(matches!(#c, #(#arms)|*))
     }
 
     fn test(&self, c: &TokenStream) -> TokenStream {
@@ -77,7 +94,9 @@ impl Pattern {
         if anchored_start {
             chars.remove(0);
         }
-        let anchored_end = chars.last() == Some(&'$') && !(chars.len() >= 2 && chars[chars.len() - 2] == '\\');
+        // `$` ends the pattern unless escaped, that is after an odd run of backslashes.
+        let backslashes_before_last = chars.iter().rev().skip(1).take_while(|&&c| c == '\\').count();
+        let anchored_end = chars.last() == Some(&'$') && backslashes_before_last % 2 == 0;
         if anchored_end {
             chars.pop();
         }
@@ -121,45 +140,57 @@ impl Pattern {
     /// An expression of type `bool` that tells whether the `&str` named `text` matches.
     pub fn emit(&self, text: &TokenStream) -> TokenStream {
         // A literal prefix, with nothing after it that needs checking, is a `starts_with`.
-        if self.anchored_start && !self.anchored_end {
-            if let Some(prefix) = self.literal_prefix() {
-                return quote!(#text.starts_with(#prefix));
-            }
+        if let (true, false, Some(prefix)) = (self.anchored_start, self.anchored_end, self.literal_prefix()) {
+            return quote!(#text.starts_with(#prefix));
         }
+        // When every atom is ASCII, matching bytes is the same as matching characters: the bytes
+        // of a non-ASCII character never fall in an ASCII class.
+        let ascii = self.steps.iter().all(|step| step.set.is_ascii());
+        let (unit, input, next) = if ascii {
+            (quote!(u8), quote!(#text.as_bytes()), quote!(input.get(at).copied()))
+        } else {
+            (
+                quote!(char),
+                quote!(#text.chars().collect::<::std::vec::Vec<char>>().as_slice()),
+                quote!(input.get(at).copied()),
+            )
+        };
         let c = quote!(c);
         let steps = self.steps.iter().map(|step| {
-            let test = step.set.test(&c);
-            let min = step.min;
-            let bound = match step.max {
-                Some(max) => quote!(count < #max &&),
+            let test = if ascii { step.set.byte_test(&c) } else { step.set.test(&c) };
+            let within = match step.max {
+                Some(max) => {
+                    let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+                    quote!(at - start < #max &&)
+                }
                 None => quote!(),
             };
+            let minimum = (step.min > 0).then(|| {
+                let min = proc_macro2::Literal::usize_unsuffixed(step.min as usize);
+                quote!(if at - start < #min { return false; })
+            });
             quote! {
-                let mut count: u32 = 0;
-                while #bound chars.clone().next().is_some_and(|#c| #test) {
-                    chars.next();
-                    count += 1;
+                let start = at;
+                while #within #next.is_some_and(|#c| #test) {
+                    at += 1;
                 }
-                if count < #min {
-                    return false;
-                }
+                #minimum
             }
         });
-        let end = if self.anchored_end { quote!(chars.next().is_none()) } else { quote!(true) };
+        let end = if self.anchored_end { quote!(at == input.len()) } else { quote!(true) };
         let matcher = quote! {
-            |mut chars: ::core::str::Chars<'_>| -> bool {
+            |input: &[#unit], mut at: usize| -> bool {
                 #(#steps)*
                 #end
             }
         };
         if self.anchored_start {
-            quote!((#matcher)(#text.chars()))
+            quote!((#matcher)(#input, 0))
         } else {
             quote! {{
                 let matches_at = #matcher;
-                let text: &str = #text;
-                text.char_indices().map(|(at, _)| at).chain(::core::iter::once(text.len()))
-                    .any(|at| matches_at(text[at..].chars()))
+                let input = #input;
+                (0..=input.len()).any(|at| matches_at(input, at))
             }}
         }
     }

@@ -253,7 +253,9 @@ impl SchemaSet {
     /// `$defs` for other schemas to reference.
     pub fn is_definitions_only(file: &SchemaFile) -> bool {
         file.document.as_object().is_some_and(|object| {
-            object.keys().all(|key| matches!(key.as_str(), "$schema" | "$id" | "title" | "description" | "$defs"))
+            object
+                .keys()
+                .all(|key| matches!(key.as_str(), "$schema" | "$id" | "$comment" | "title" | "description" | "$defs"))
         })
     }
 

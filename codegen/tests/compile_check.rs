@@ -164,8 +164,6 @@ fn ivr_snapshot_compiles_with_the_runtime() {
 }
 
 #[test]
-#[ignore = "the generator emits `if count < 0u32` for optional pattern atoms (rustc `unused_comparisons`), \
-            seen in the ivr fixture's `Locale`; run with `--ignored` once it is fixed"]
 fn snapshots_compile_without_warnings() {
     for fixture in FIXTURES {
         let output = check_fixture(fixture);

@@ -189,11 +189,6 @@ fn refuses_draft_7_definitions() {
 }
 
 #[test]
-fn refuses_comment() {
-    assert_refused("event.json", "", "$comment", json!("a note"));
-}
-
-#[test]
 fn refuses_default_inside_the_union() {
     assert_refused("event.json", "/oneOf/0", "default", json!({}));
 }

@@ -210,9 +210,9 @@ impl ::schemars::JsonSchema for EventType {
 pub struct EventId(::std::string::String);
 impl EventId {
     /// Whether `value` is event id (at least 5 characters, matching the pattern `^evt_`).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        value.len() >= 5 && value.chars().count() >= 5 && value.starts_with("evt_")
+        crate::validation::runtime::has_at_least_chars(value, 5)
+            && value.starts_with("evt_")
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -305,9 +305,9 @@ impl ::core::convert::TryFrom<::std::string::String> for EventId {
 pub struct CallId(::std::string::String);
 impl CallId {
     /// Whether `value` is call id (at least 6 characters, matching the pattern `^call_`).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        value.len() >= 6 && value.chars().count() >= 6 && value.starts_with("call_")
+        crate::validation::runtime::has_at_least_chars(value, 6)
+            && value.starts_with("call_")
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -400,9 +400,9 @@ impl ::core::convert::TryFrom<::std::string::String> for CallId {
 pub struct RecordingId(::std::string::String);
 impl RecordingId {
     /// Whether `value` is recording id (at least 5 characters, matching the pattern `^rec_`).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        value.len() >= 5 && value.chars().count() >= 5 && value.starts_with("rec_")
+        crate::validation::runtime::has_at_least_chars(value, 5)
+            && value.starts_with("rec_")
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -495,9 +495,9 @@ impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
 pub struct WebhookId(::std::string::String);
 impl WebhookId {
     /// Whether `value` is webhook id (at least 4 characters, matching the pattern `^wh_`).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        value.len() >= 4 && value.chars().count() >= 4 && value.starts_with("wh_")
+        crate::validation::runtime::has_at_least_chars(value, 4)
+            && value.starts_with("wh_")
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -590,9 +590,8 @@ impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
 pub struct MenuId(::std::string::String);
 impl MenuId {
     /// Whether `value` is menu id (at least 1 characters).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        value.len() >= 1 && value.chars().count() >= 1
+        crate::validation::runtime::has_at_least_chars(value, 1)
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -685,40 +684,37 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
 pub struct PhoneNumber(::std::string::String);
 impl PhoneNumber {
     /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
-    #[allow(clippy::manual_range_contains)]
     pub fn is_valid(value: &str) -> bool {
-        (|mut chars: ::core::str::Chars<'_>| -> bool {
-            let mut count: u32 = 0;
-            while count < 1u32 && chars.clone().next().is_some_and(|c| matches!(c, '+'))
+        (|input: &[u8], mut at: usize| -> bool {
+            let start = at;
+            while at - start < 1
+                && input.get(at).copied().is_some_and(|c| matches!(c, b'+'))
             {
-                chars.next();
-                count += 1;
+                at += 1;
             }
-            if count < 1u32 {
+            if at - start < 1 {
                 return false;
             }
-            let mut count: u32 = 0;
-            while count < 1u32
-                && chars.clone().next().is_some_and(|c| matches!(c, '1'..= '9'))
+            let start = at;
+            while at - start < 1
+                && input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9'))
             {
-                chars.next();
-                count += 1;
+                at += 1;
             }
-            if count < 1u32 {
+            if at - start < 1 {
                 return false;
             }
-            let mut count: u32 = 0;
-            while count < 14u32
-                && chars.clone().next().is_some_and(|c| matches!(c, '0'..= '9'))
+            let start = at;
+            while at - start < 14
+                && input.get(at).copied().is_some_and(|c| c.is_ascii_digit())
             {
-                chars.next();
-                count += 1;
+                at += 1;
             }
-            if count < 1u32 {
+            if at - start < 1 {
                 return false;
             }
-            chars.next().is_none()
-        })(value.chars())
+            at == input.len()
+        })(value.as_bytes(), 0)
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {

@@ -546,39 +546,36 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
             }
         }
         if let ::serde_json::Value::String(text) = value {
-            if !((|mut chars: ::core::str::Chars<'_>| -> bool {
-                let mut count: u32 = 0;
-                while count < 1u32
-                    && chars.clone().next().is_some_and(|c| matches!(c, '+'))
+            if !((|input: &[u8], mut at: usize| -> bool {
+                let start = at;
+                while at - start < 1
+                    && input.get(at).copied().is_some_and(|c| matches!(c, b'+'))
                 {
-                    chars.next();
-                    count += 1;
+                    at += 1;
                 }
-                if count < 1u32 {
+                if at - start < 1 {
                     return false;
                 }
-                let mut count: u32 = 0;
-                while count < 1u32
-                    && chars.clone().next().is_some_and(|c| matches!(c, '1'..= '9'))
+                let start = at;
+                while at - start < 1
+                    && input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9'))
                 {
-                    chars.next();
-                    count += 1;
+                    at += 1;
                 }
-                if count < 1u32 {
+                if at - start < 1 {
                     return false;
                 }
-                let mut count: u32 = 0;
-                while count < 14u32
-                    && chars.clone().next().is_some_and(|c| matches!(c, '0'..= '9'))
+                let start = at;
+                while at - start < 14
+                    && input.get(at).copied().is_some_and(|c| c.is_ascii_digit())
                 {
-                    chars.next();
-                    count += 1;
+                    at += 1;
                 }
-                if count < 1u32 {
+                if at - start < 1 {
                     return false;
                 }
-                chars.next().is_none()
-            })(text.chars())) {
+                at == input.len()
+            })(text.as_bytes(), 0)) {
                 valid = false;
                 report
                     .fail(
@@ -893,58 +890,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.answered.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.answered.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.answered.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.answered.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -953,6 +899,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -971,6 +918,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -989,6 +937,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -1018,6 +967,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -1040,45 +990,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.answered.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("answered_by") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.answered.json#/properties/data/required",
-                                            || "missing required property \"answered_by\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("answered_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.answered.json#/properties/data/required",
-                                            || "missing required property \"answered_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -1087,6 +999,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -1105,6 +1018,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "answered_by" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -1123,6 +1037,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "answered_at" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -1155,6 +1070,47 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 7 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.answered.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.answered.json#/properties/data/required",
+                                                || "missing required property \"answered_by\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.answered.json#/properties/data/required",
+                                                || "missing required property \"answered_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -1173,6 +1129,60 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.answered.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.answered.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.answered.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.answered.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -1209,58 +1219,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.cancelled.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.cancelled.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.cancelled.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.cancelled.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -1269,6 +1228,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -1287,6 +1247,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -1305,6 +1266,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -1334,6 +1296,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -1356,58 +1319,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.cancelled.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("status") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.cancelled.json#/properties/data/required",
-                                            || "missing required property \"status\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("cancelled_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.cancelled.json#/properties/data/required",
-                                            || "missing required property \"cancelled_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("cancelled_by") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.cancelled.json#/properties/data/required",
-                                            || "missing required property \"cancelled_by\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -1416,6 +1328,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -1434,6 +1347,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "status" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_status_58db48cd(
@@ -1473,6 +1387,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "cancelled_at" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -1491,6 +1406,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "cancelled_by" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -1532,6 +1448,60 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 15 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.cancelled.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.cancelled.json#/properties/data/required",
+                                                || "missing required property \"status\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.cancelled.json#/properties/data/required",
+                                                || "missing required property \"cancelled_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.cancelled.json#/properties/data/required",
+                                                || "missing required property \"cancelled_by\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -1550,6 +1520,60 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.cancelled.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.cancelled.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.cancelled.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.cancelled.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -1586,58 +1610,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.completed.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.completed.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.completed.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.completed.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -1646,6 +1619,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -1664,6 +1638,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -1682,6 +1657,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -1711,6 +1687,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -1733,99 +1710,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("duration") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"duration\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("status") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"status\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("from") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"from\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("to") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"to\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("ended_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || "missing required property \"ended_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("completion_reason") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.completed.json#/properties/data/required",
-                                            || {
-                                                "missing required property \"completion_reason\"".to_owned()
-                                            },
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -1834,6 +1719,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -1852,6 +1738,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "duration" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_duration_seconds_cf2efe6c(
@@ -1870,6 +1757,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "status" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_status_58db48cd(
@@ -1909,6 +1797,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "from" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -1927,6 +1816,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "to" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -1945,6 +1835,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "ended_at" => {
+                                            seen |= 32;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -1963,6 +1854,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "completion_reason" => {
+                                            seen |= 64;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -2004,6 +1896,101 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 127 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"duration\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"status\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"from\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"to\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 32 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || "missing required property \"ended_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 64 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.completed.json#/properties/data/required",
+                                                || {
+                                                    "missing required property \"completion_reason\"".to_owned()
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -2022,6 +2009,60 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.completed.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.completed.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.completed.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.completed.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -2058,58 +2099,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.failed.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.failed.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.failed.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.failed.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -2118,6 +2108,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -2136,6 +2127,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -2154,6 +2146,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -2183,6 +2176,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -2205,97 +2199,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("status") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"status\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("reason") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"reason\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("reason_code") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"reason_code\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("from") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"from\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("to") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"to\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("failed_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.failed.json#/properties/data/required",
-                                            || "missing required property \"failed_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -2304,6 +2208,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -2322,6 +2227,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "status" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_status_58db48cd(
@@ -2361,6 +2267,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "reason" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_failure_reason_ac46c0cf(
@@ -2379,6 +2286,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "reason_code" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child
@@ -2457,6 +2365,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "from" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -2475,6 +2384,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "to" => {
+                                            seen |= 32;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -2493,6 +2403,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "failed_at" => {
+                                            seen |= 64;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -2525,6 +2436,99 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 127 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"status\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"reason\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"reason_code\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"from\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 32 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"to\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 64 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.failed.json#/properties/data/required",
+                                                || "missing required property \"failed_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -2543,6 +2547,60 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.failed.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.failed.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.failed.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.failed.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -2579,58 +2637,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.held.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.held.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.held.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.held.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -2639,6 +2646,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -2657,6 +2665,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -2675,6 +2684,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -2704,6 +2714,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -2726,32 +2737,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.held.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("held_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.held.json#/properties/data/required",
-                                            || "missing required property \"held_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -2760,6 +2746,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -2778,6 +2765,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "held_at" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -2810,6 +2798,34 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 3 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.held.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.held.json#/properties/data/required",
+                                                || "missing required property \"held_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -2828,6 +2844,60 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.held.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.held.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.held.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.held.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -2864,58 +2934,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.initiated.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.initiated.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.initiated.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.initiated.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -2924,6 +2943,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -2942,6 +2962,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -2960,6 +2981,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -2989,6 +3011,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -3011,71 +3034,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.initiated.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("call_type") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.initiated.json#/properties/data/required",
-                                            || "missing required property \"call_type\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("from") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.initiated.json#/properties/data/required",
-                                            || "missing required property \"from\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("to") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.initiated.json#/properties/data/required",
-                                            || "missing required property \"to\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("initiated_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.initiated.json#/properties/data/required",
-                                            || "missing required property \"initiated_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3084,6 +3043,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -3102,6 +3062,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "call_type" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_type_c88a5c43(
@@ -3120,6 +3081,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "from" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -3138,6 +3100,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "to" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -3156,6 +3119,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "initiated_at" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -3188,6 +3152,73 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 31 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.initiated.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.initiated.json#/properties/data/required",
+                                                || "missing required property \"call_type\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.initiated.json#/properties/data/required",
+                                                || "missing required property \"from\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.initiated.json#/properties/data/required",
+                                                || "missing required property \"to\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.initiated.json#/properties/data/required",
+                                                || "missing required property \"initiated_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -3206,6 +3237,60 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.initiated.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.initiated.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.initiated.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.initiated.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -3242,58 +3327,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.muted.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.muted.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.muted.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.muted.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3302,6 +3336,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -3320,6 +3355,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -3338,6 +3374,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -3367,6 +3404,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -3389,32 +3427,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.muted.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("muted_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.muted.json#/properties/data/required",
-                                            || "missing required property \"muted_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3423,6 +3436,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -3441,6 +3455,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "muted_at" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -3473,6 +3488,34 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 3 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.muted.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.muted.json#/properties/data/required",
+                                                || "missing required property \"muted_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -3491,6 +3534,60 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.muted.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.muted.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.muted.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.muted.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -3527,58 +3624,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.resumed.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.resumed.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.resumed.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.resumed.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3587,6 +3633,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -3605,6 +3652,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -3623,6 +3671,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -3652,6 +3701,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -3674,32 +3724,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.resumed.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("resumed_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.resumed.json#/properties/data/required",
-                                            || "missing required property \"resumed_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3708,6 +3733,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -3726,6 +3752,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "resumed_at" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -3758,6 +3785,34 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 3 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.resumed.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.resumed.json#/properties/data/required",
+                                                || "missing required property \"resumed_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -3776,6 +3831,60 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.resumed.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.resumed.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.resumed.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.resumed.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -3812,58 +3921,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.ringing.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.ringing.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.ringing.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.ringing.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3872,6 +3930,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -3890,6 +3949,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -3908,6 +3968,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -3937,6 +3998,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -3959,32 +4021,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.ringing.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("ringing_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.ringing.json#/properties/data/required",
-                                            || "missing required property \"ringing_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -3993,6 +4030,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -4011,6 +4049,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "ringing_at" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -4043,6 +4082,34 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 3 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.ringing.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.ringing.json#/properties/data/required",
+                                                || "missing required property \"ringing_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -4061,6 +4128,60 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.ringing.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.ringing.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.ringing.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.ringing.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -4097,58 +4218,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.transferred.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.transferred.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.transferred.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.transferred.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4157,6 +4227,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -4175,6 +4246,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -4193,6 +4265,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -4222,6 +4295,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -4244,58 +4318,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.transferred.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("transfer_from") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.transferred.json#/properties/data/required",
-                                            || "missing required property \"transfer_from\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("transfer_to") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.transferred.json#/properties/data/required",
-                                            || "missing required property \"transfer_to\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("transferred_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.transferred.json#/properties/data/required",
-                                            || "missing required property \"transferred_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4304,6 +4327,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -4322,6 +4346,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "transfer_from" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -4340,6 +4365,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "transfer_to" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_phone_number_d412d4c4(
@@ -4358,6 +4384,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "transferred_at" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -4390,6 +4417,60 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                         }
                                     }
                                 }
+                                if seen != 15 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.transferred.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.transferred.json#/properties/data/required",
+                                                || "missing required property \"transfer_from\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.transferred.json#/properties/data/required",
+                                                || "missing required property \"transfer_to\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.transferred.json#/properties/data/required",
+                                                || "missing required property \"transferred_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -4408,6 +4489,60 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.transferred.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.transferred.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.transferred.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.transferred.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -4444,58 +4579,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.unmuted.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.unmuted.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.unmuted.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/call.unmuted.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4504,6 +4588,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -4522,6 +4607,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -4540,6 +4626,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -4569,6 +4656,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -4591,32 +4679,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.unmuted.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("unmuted_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/call.unmuted.json#/properties/data/required",
-                                            || "missing required property \"unmuted_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4625,6 +4688,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -4643,6 +4707,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "unmuted_at" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -4675,6 +4740,34 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 3 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.unmuted.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/call.unmuted.json#/properties/data/required",
+                                                || "missing required property \"unmuted_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -4693,6 +4786,60 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.unmuted.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.unmuted.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.unmuted.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/call.unmuted.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -4729,58 +4876,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.input_received.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.input_received.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.input_received.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.input_received.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4789,6 +4885,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -4807,6 +4904,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -4825,6 +4923,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -4854,6 +4953,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -4876,71 +4976,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.input_received.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("menu_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.input_received.json#/properties/data/required",
-                                            || "missing required property \"menu_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("input") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.input_received.json#/properties/data/required",
-                                            || "missing required property \"input\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("input_type") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.input_received.json#/properties/data/required",
-                                            || "missing required property \"input_type\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("received_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.input_received.json#/properties/data/required",
-                                            || "missing required property \"received_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -4949,6 +4985,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -4967,6 +5004,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "menu_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_menu_id_33a2bf31(
@@ -4985,6 +5023,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "input" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -5012,6 +5051,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "input_type" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -5039,6 +5079,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "received_at" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -5071,6 +5112,73 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                         }
                                     }
                                 }
+                                if seen != 31 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.input_received.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.input_received.json#/properties/data/required",
+                                                || "missing required property \"menu_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.input_received.json#/properties/data/required",
+                                                || "missing required property \"input\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.input_received.json#/properties/data/required",
+                                                || "missing required property \"input_type\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.input_received.json#/properties/data/required",
+                                                || "missing required property \"received_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -5089,6 +5197,60 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.input_received.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.input_received.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.input_received.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.input_received.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -5125,58 +5287,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.menu_presented.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.menu_presented.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.menu_presented.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.menu_presented.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -5185,6 +5296,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -5203,6 +5315,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -5221,6 +5334,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -5250,6 +5364,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -5272,71 +5387,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.menu_presented.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("menu_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.menu_presented.json#/properties/data/required",
-                                            || "missing required property \"menu_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("menu_name") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.menu_presented.json#/properties/data/required",
-                                            || "missing required property \"menu_name\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("options") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.menu_presented.json#/properties/data/required",
-                                            || "missing required property \"options\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("presented_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.menu_presented.json#/properties/data/required",
-                                            || "missing required property \"presented_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -5345,6 +5396,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -5363,6 +5415,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "menu_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_menu_id_33a2bf31(
@@ -5381,6 +5434,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "menu_name" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -5408,6 +5462,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "options" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_array()) {
@@ -5468,6 +5523,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                             }
                                         }
                                         "presented_at" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -5500,6 +5556,73 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                         }
                                     }
                                 }
+                                if seen != 31 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.menu_presented.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.menu_presented.json#/properties/data/required",
+                                                || "missing required property \"menu_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.menu_presented.json#/properties/data/required",
+                                                || "missing required property \"menu_name\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.menu_presented.json#/properties/data/required",
+                                                || "missing required property \"options\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.menu_presented.json#/properties/data/required",
+                                                || "missing required property \"presented_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -5518,6 +5641,60 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.menu_presented.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.menu_presented.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.menu_presented.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.menu_presented.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -5554,58 +5731,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.timeout.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.timeout.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.timeout.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/ivr.timeout.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -5614,6 +5740,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -5632,6 +5759,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -5650,6 +5778,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -5679,6 +5808,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -5701,60 +5831,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.timeout.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("menu_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.timeout.json#/properties/data/required",
-                                            || "missing required property \"menu_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("timeout_duration") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.timeout.json#/properties/data/required",
-                                            || {
-                                                "missing required property \"timeout_duration\"".to_owned()
-                                            },
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("timed_out_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/ivr.timeout.json#/properties/data/required",
-                                            || "missing required property \"timed_out_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -5763,6 +5840,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -5781,6 +5859,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "menu_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_menu_id_33a2bf31(
@@ -5799,6 +5878,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "timeout_duration" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_duration_seconds_cf2efe6c(
@@ -5817,6 +5897,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                             }
                                         }
                                         "timed_out_at" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -5849,6 +5930,62 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                if seen != 15 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.timeout.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.timeout.json#/properties/data/required",
+                                                || "missing required property \"menu_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.timeout.json#/properties/data/required",
+                                                || {
+                                                    "missing required property \"timeout_duration\"".to_owned()
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/ivr.timeout.json#/properties/data/required",
+                                                || "missing required property \"timed_out_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -5867,6 +6004,60 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.timeout.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.timeout.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.timeout.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/ivr.timeout.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -5903,58 +6094,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.completed.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.completed.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.completed.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.completed.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -5963,6 +6103,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -5981,6 +6122,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -5999,6 +6141,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -6028,6 +6171,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -6050,97 +6194,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("recording_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"recording_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("duration") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"duration\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("file_size") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"file_size\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("file_format") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"file_format\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("download_url") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"download_url\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("completed_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.completed.json#/properties/data/required",
-                                            || "missing required property \"completed_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -6149,6 +6203,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -6167,6 +6222,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "recording_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_recording_id_88c1198b(
@@ -6185,6 +6241,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "duration" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_duration_seconds_cf2efe6c(
@@ -6203,6 +6260,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "file_size" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_byte_count_d387f160(
@@ -6221,6 +6279,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "file_format" => {
+                                            seen |= 16;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -6248,6 +6307,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "download_url" => {
+                                            seen |= 32;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -6295,6 +6355,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                             }
                                         }
                                         "completed_at" => {
+                                            seen |= 64;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -6327,6 +6388,99 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                         }
                                     }
                                 }
+                                if seen != 127 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"recording_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"duration\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"file_size\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 16 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"file_format\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 32 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"download_url\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 64 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.completed.json#/properties/data/required",
+                                                || "missing required property \"completed_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -6345,6 +6499,60 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.completed.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.completed.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.completed.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.completed.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -6381,58 +6589,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.failed.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.failed.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.failed.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.failed.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -6441,6 +6598,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -6459,6 +6617,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -6477,6 +6636,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -6506,6 +6666,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -6528,58 +6689,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.failed.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("recording_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.failed.json#/properties/data/required",
-                                            || "missing required property \"recording_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("reason") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.failed.json#/properties/data/required",
-                                            || "missing required property \"reason\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("failed_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.failed.json#/properties/data/required",
-                                            || "missing required property \"failed_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -6588,6 +6698,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -6606,6 +6717,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "recording_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_recording_id_88c1198b(
@@ -6624,6 +6736,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "reason" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !(child.is_string()) {
@@ -6651,6 +6764,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                             }
                                         }
                                         "failed_at" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -6683,6 +6797,60 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                         }
                                     }
                                 }
+                                if seen != 15 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.failed.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.failed.json#/properties/data/required",
+                                                || "missing required property \"recording_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.failed.json#/properties/data/required",
+                                                || "missing required property \"reason\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.failed.json#/properties/data/required",
+                                                || "missing required property \"failed_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -6701,6 +6869,60 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.failed.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.failed.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.failed.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.failed.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -6737,58 +6959,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.started.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.started.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.started.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.started.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -6797,6 +6968,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -6815,6 +6987,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -6833,6 +7006,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -6862,6 +7036,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -6884,45 +7059,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.started.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("recording_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.started.json#/properties/data/required",
-                                            || "missing required property \"recording_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("started_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.started.json#/properties/data/required",
-                                            || "missing required property \"started_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -6931,6 +7068,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -6949,6 +7087,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                             }
                                         }
                                         "recording_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_recording_id_88c1198b(
@@ -6967,6 +7106,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                             }
                                         }
                                         "started_at" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -6999,6 +7139,47 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                         }
                                     }
                                 }
+                                if seen != 7 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.started.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.started.json#/properties/data/required",
+                                                || "missing required property \"recording_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.started.json#/properties/data/required",
+                                                || "missing required property \"started_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -7017,6 +7198,60 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.started.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.started.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.started.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.started.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -7053,58 +7288,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("id") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.stopped.json#/required",
-                        || "missing required property \"id\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("timestamp") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.stopped.json#/required",
-                        || "missing required property \"timestamp\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("event") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.stopped.json#/required",
-                        || "missing required property \"event\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("data") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "events/recording.stopped.json#/required",
-                        || "missing required property \"data\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -7113,6 +7297,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                 );
                 match key {
                     "id" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_event_id_6f54479c(
@@ -7131,6 +7316,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                         }
                     }
                     "timestamp" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !check_common_defs_timestamp_b700d209(
@@ -7149,6 +7335,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                         }
                     }
                     "event" => {
+                        seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
@@ -7178,6 +7365,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                         }
                     }
                     "data" => {
+                        seen |= 8;
                         if !({
                             let mut valid = true;
                             if !(child.is_object()) {
@@ -7200,58 +7388,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                 }
                             }
                             if let ::serde_json::Value::Object(object) = child {
-                                if !object.contains_key("call_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.stopped.json#/properties/data/required",
-                                            || "missing required property \"call_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("recording_id") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.stopped.json#/properties/data/required",
-                                            || "missing required property \"recording_id\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("duration") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.stopped.json#/properties/data/required",
-                                            || "missing required property \"duration\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                if !object.contains_key("stopped_at") {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "required",
-                                            "events/recording.stopped.json#/properties/data/required",
-                                            || "missing required property \"stopped_at\"".to_owned(),
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
+                                let mut seen: u64 = 0;
                                 for (key, child) in object {
                                     let key = key.as_str();
                                     let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -7260,6 +7397,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                     );
                                     match key {
                                         "call_id" => {
+                                            seen |= 1;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_call_id_fc1d4d96(
@@ -7278,6 +7416,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                             }
                                         }
                                         "recording_id" => {
+                                            seen |= 2;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_recording_id_88c1198b(
@@ -7296,6 +7435,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                             }
                                         }
                                         "duration" => {
+                                            seen |= 4;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_duration_seconds_cf2efe6c(
@@ -7314,6 +7454,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                             }
                                         }
                                         "stopped_at" => {
+                                            seen |= 8;
                                             if !({
                                                 let mut valid = true;
                                                 if !check_common_defs_timestamp_b700d209(
@@ -7346,6 +7487,60 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                         }
                                     }
                                 }
+                                if seen != 15 {
+                                    if seen & 1 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.stopped.json#/properties/data/required",
+                                                || "missing required property \"call_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 2 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.stopped.json#/properties/data/required",
+                                                || "missing required property \"recording_id\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 4 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.stopped.json#/properties/data/required",
+                                                || "missing required property \"duration\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if seen & 8 == 0 {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "required",
+                                                "events/recording.stopped.json#/properties/data/required",
+                                                || "missing required property \"stopped_at\"".to_owned(),
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
                             }
                             valid
                         }) {
@@ -7364,6 +7559,60 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 15 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.stopped.json#/required",
+                            || "missing required property \"id\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.stopped.json#/required",
+                            || "missing required property \"timestamp\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 4 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.stopped.json#/required",
+                            || "missing required property \"event\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 8 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "events/recording.stopped.json#/required",
+                            || "missing required property \"data\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
@@ -7400,32 +7649,7 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("url") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "webhooks/create.json#/required",
-                        || "missing required property \"url\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !object.contains_key("events") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "webhooks/create.json#/required",
-                        || "missing required property \"events\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -7434,6 +7658,7 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "url" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !(child.is_string()) {
@@ -7481,6 +7706,7 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                         }
                     }
                     "events" => {
+                        seen |= 2;
                         if !({
                             let mut valid = true;
                             if !(child.is_array()) {
@@ -7599,6 +7825,34 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                     }
                 }
             }
+            if seen != 3 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "webhooks/create.json#/required",
+                            || "missing required property \"url\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+                if seen & 2 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "webhooks/create.json#/required",
+                            || "missing required property \"events\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
+                    }
+                }
+            }
         }
         valid
     }
@@ -7684,19 +7938,7 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
             }
         }
         if let ::serde_json::Value::Object(object) = value {
-            if !object.contains_key("events") {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "required",
-                        "webhooks/update.json#/required",
-                        || "missing required property \"events\"".to_owned(),
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
+            let mut seen: u64 = 0;
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &crate::validation::runtime::InstancePath::Property(
@@ -7705,6 +7947,7 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                 );
                 match key {
                     "events" => {
+                        seen |= 1;
                         if !({
                             let mut valid = true;
                             if !(child.is_array()) {
@@ -7820,6 +8063,21 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                         if !R::COLLECT {
                             return false;
                         }
+                    }
+                }
+            }
+            if seen != 1 {
+                if seen & 1 == 0 {
+                    valid = false;
+                    report
+                        .fail(
+                            path,
+                            "required",
+                            "webhooks/update.json#/required",
+                            || "missing required property \"events\"".to_owned(),
+                        );
+                    if !R::COLLECT {
+                        return false;
                     }
                 }
             }
