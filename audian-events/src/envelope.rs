@@ -5,9 +5,12 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+use crate::de::{Key, Modal, Seed};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::generated::EventData;
 use crate::{Event, EventId, EventType, Timestamp};
@@ -48,52 +51,30 @@ pub struct UnknownEvent {
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
-        deserializer.deserialize_map(EventVisitor)
+        deserializer.deserialize_map(EventVisitor::<false>)
     }
 }
 
-enum Field {
-    Id,
-    Timestamp,
-    Event,
-    Data,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Field, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Field, E> {
-                Ok(match name {
-                    "id" => Field::Id,
-                    "timestamp" => Field::Timestamp,
-                    "event" => Field::Event,
-                    "data" => Field::Data,
-                    _ => Field::Other,
-                })
-            }
-        }
-        deserializer.deserialize_identifier(FieldVisitor)
+impl<'de> Modal<'de> for Event {
+    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
+        deserializer.deserialize_map(EventVisitor::<STRICT>)
     }
 }
 
-struct DataSeed<'a>(&'a EventType);
+const FIELDS: &[&str] = &["id", "timestamp", "event", "data"];
 
-impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
+struct DataSeed<'a, const STRICT: bool>(&'a EventType);
+
+impl<'de, const STRICT: bool> DeserializeSeed<'de> for DataSeed<'_, STRICT> {
     type Value = EventData;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<EventData, D::Error> {
-        EventData::deserialize(self.0, deserializer)
+        EventData::deserialize::<STRICT, D>(self.0, deserializer)
     }
 }
 
-struct EventVisitor;
+struct EventVisitor<const STRICT: bool>;
 
-impl<'de> Visitor<'de> for EventVisitor {
+impl<'de, const STRICT: bool> Visitor<'de> for EventVisitor<STRICT> {
     type Value = Event;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -105,22 +86,26 @@ impl<'de> Visitor<'de> for EventVisitor {
         let mut timestamp = None;
         let mut event_type: Option<EventType> = None;
         let mut data = None;
-        let mut buffered_data: Option<Value> = None;
-        while let Some(field) = map.next_key::<Field>()? {
-            match field {
-                Field::Id => set_once(&mut id, "id", map.next_value()?)?,
-                Field::Timestamp => set_once(&mut timestamp, "timestamp", map.next_value()?)?,
-                Field::Event => set_once(&mut event_type, "event", map.next_value()?)?,
-                Field::Data => {
+        // `data` before `event` is kept as raw JSON text and parsed once the type is known.
+        let mut buffered_data: Option<Box<RawValue>> = None;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match key.as_ref() {
+                "id" => set_once(&mut id, "id", map.next_value_seed(Seed::<EventId, STRICT>::new())?)?,
+                "timestamp" => {
+                    set_once(&mut timestamp, "timestamp", map.next_value_seed(Seed::<Timestamp, STRICT>::new())?)?
+                }
+                "event" => set_once(&mut event_type, "event", map.next_value_seed(Seed::<EventType, STRICT>::new())?)?,
+                "data" => {
                     if data.is_some() || buffered_data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
                     match &event_type {
-                        Some(event_type) => data = Some(map.next_value_seed(DataSeed(event_type))?),
+                        Some(event_type) => data = Some(map.next_value_seed(DataSeed::<STRICT>(event_type))?),
                         None => buffered_data = Some(map.next_value()?),
                     }
                 }
-                Field::Other => {
+                other if STRICT => return Err(de::Error::unknown_field(other, FIELDS)),
+                _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -130,17 +115,25 @@ impl<'de> Visitor<'de> for EventVisitor {
         let event_type = event_type.ok_or_else(|| de::Error::missing_field("event"))?;
         let data = match (data, buffered_data) {
             (Some(data), _) => data,
-            (None, Some(value)) => {
-                // The outer path ends here, so the inner one goes into the message.
-                let mut track = serde_path_to_error::Track::new();
-                let deserializer = serde_path_to_error::Deserializer::new(value, &mut track);
-                EventData::deserialize(&event_type, deserializer)
-                    .map_err(|error| de::Error::custom(format_args!("at `data.{}`: {error}", track.path())))?
-            }
+            (None, Some(raw)) => parse_buffered_data::<STRICT>(&event_type, raw.get()).map_err(de::Error::custom)?,
             (None, None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Event::from_parts(id, timestamp, event_type, data))
     }
+}
+
+/// Parses `data` that came before `event`. The outer path ends at the envelope, so on failure the
+/// inner one is found (by parsing again with the path tracked) and put into the message.
+fn parse_buffered_data<const STRICT: bool>(event_type: &EventType, json: &str) -> Result<EventData, String> {
+    let error = match EventData::deserialize::<STRICT, _>(event_type, &mut serde_json::Deserializer::from_str(json)) {
+        Ok(data) => return Ok(data),
+        Err(error) => error,
+    };
+    let mut track = serde_path_to_error::Track::new();
+    let mut again = serde_json::Deserializer::from_str(json);
+    let tracked = serde_path_to_error::Deserializer::new(&mut again, &mut track);
+    let _ = EventData::deserialize::<STRICT, _>(event_type, tracked);
+    Err(format!("at `data.{}`: {error}", track.path()))
 }
 
 fn set_once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {

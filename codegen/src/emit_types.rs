@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::events::{EventDef, FieldDef};
+use crate::events::{EventDef, FieldDef, StrictCheck};
 use crate::shape::{Definition, FieldType};
 
 /// `#[doc]` attributes for a text, one per line, each with the leading space rustdoc expects.
@@ -138,6 +138,16 @@ fn newtype(
             }
         }
 
+        impl<'de> crate::de::Modal<'de> for #ident {
+            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                if STRICT && !Self::is_valid(&value) {
+                    return Err(crate::de::refused(#name, #expected));
+                }
+                Ok(#ident(value))
+            }
+        }
+
         impl ::core::convert::TryFrom<&str> for #ident {
             type Error = crate::InvalidValue;
             fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -172,6 +182,7 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
     );
     let all_doc = format!("Every known `{name}`, in the order of the schema.");
     let (doc_attrs, unknown_doc_attrs, all_doc_attrs) = (doc(doc_text), doc(&unknown_doc), doc(&all_doc));
+    let known = format!("one of {}", values.iter().map(|value| format!("{value:?}")).collect::<Vec<_>>().join(", "));
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -246,6 +257,16 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
             }
         }
 
+        impl<'de> crate::de::Modal<'de> for #ident {
+            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+                if STRICT && !value.is_known() {
+                    return Err(crate::de::refused(#name, #known));
+                }
+                Ok(value)
+            }
+        }
+
         #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #ident {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -307,13 +328,15 @@ pub fn events(events: &[EventDef]) -> TokenStream {
         }
 
         impl EventData {
-            /// Deserializes `data` into the type `event_type` names.
-            pub(crate) fn deserialize<'de, D: ::serde::Deserializer<'de>>(
+            /// Deserializes `data` into the type `event_type` names; strictly, an unknown event
+            /// type is refused.
+            pub(crate) fn deserialize<'de, const STRICT: bool, D: ::serde::Deserializer<'de>>(
                 event_type: &crate::EventType,
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 match event_type {
-                    #(crate::EventType::#variants => ::serde::Deserialize::deserialize(deserializer).map(EventData::#variants),)*
+                    #(crate::EventType::#variants => <#variants as crate::de::Modal>::deserialize_in::<STRICT, D>(deserializer).map(EventData::#variants),)*
+                    crate::EventType::Unknown(_) if STRICT => Err(crate::de::refused("event", "a known event type")),
                     crate::EventType::Unknown(_) => ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown),
                 }
             }
@@ -400,33 +423,118 @@ fn data_struct(event: &EventDef) -> TokenStream {
     });
     let fields = event.fields.iter().map(field);
     let example_doc_attrs = example_doc.iter().map(|text| doc(text));
+    let deserialize = data_deserialize(event);
     quote! {
         #doc_attrs
         #(#example_doc_attrs)*
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         pub struct #ident {
             #(#fields)*
+        }
+
+        #deserialize
+    }
+}
+
+/// `Deserialize` and strict deserialization of an event's data: one visitor, `STRICT` deciding
+/// whether unknown fields are skipped or refused and whether values are checked.
+fn data_deserialize(event: &EventDef) -> TokenStream {
+    let ident = format_ident!("{}", event.rust_name);
+    let visitor = format_ident!("{}Visitor", event.rust_name);
+    let expecting = format!("the data of `{}`", event.name);
+    let names: Vec<&str> = event.fields.iter().map(|field| field.json_name.as_str()).collect();
+    let idents: Vec<&proc_macro2::Ident> = event.fields.iter().map(|field| &field.ident).collect();
+    let types: Vec<TokenStream> = event.fields.iter().map(|field| rust_type(&field.ty)).collect();
+    let checks: Vec<TokenStream> = event
+        .fields
+        .iter()
+        .flat_map(|field| field.strict_checks.iter().map(move |check| strict_check(field, check)))
+        .collect();
+    let strict_checks = quote!(#(#checks)*);
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                deserializer.deserialize_map(#visitor::<false>)
+            }
+        }
+
+        impl<'de> crate::de::Modal<'de> for #ident {
+            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                deserializer.deserialize_map(#visitor::<STRICT>)
+            }
+        }
+
+        struct #visitor<const STRICT: bool>;
+
+        impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for #visitor<STRICT> {
+            type Value = #ident;
+
+            fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#expecting)
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::core::result::Result<#ident, A::Error> {
+                const FIELDS: &[&str] = &[#(#names),*];
+                #(let mut #idents: ::core::option::Option<#types> = ::core::option::Option::None;)*
+                while let ::core::option::Option::Some(crate::de::Key(key)) = map.next_key::<crate::de::Key<'de>>()? {
+                    match key.as_ref() {
+                        #(
+                            #names => {
+                                if #idents.is_some() {
+                                    return Err(::serde::de::Error::duplicate_field(#names));
+                                }
+                                #idents = ::core::option::Option::Some(map.next_value_seed(crate::de::Seed::<#types, STRICT>::new())?);
+                            }
+                        )*
+                        other if STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
+                        _ => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                #(let #idents = #idents.ok_or_else(|| ::serde::de::Error::missing_field(#names))?;)*
+                #strict_checks
+                Ok(#ident { #(#idents),* })
+            }
+        }
+    }
+}
+
+/// A check that strict deserialization makes beyond what the field's type checks.
+fn strict_check(field: &FieldDef, check: &StrictCheck) -> TokenStream {
+    let ident = &field.ident;
+    let name = field.json_name.as_str();
+    // Each test is written as the failure, so that it reads without a negation.
+    let (refused, expected) = match check {
+        StrictCheck::Const(value) => (quote!(#ident.as_str() != #value), format!("{value:?}")),
+        StrictCheck::Uri => (quote!(!crate::validation::runtime::is_uri(&#ident)), "a URI".to_owned()),
+        StrictCheck::Minimum(minimum) => {
+            let minimum = proc_macro2::Literal::i128_unsuffixed(*minimum);
+            (quote!(i128::from(#ident) < #minimum), format!("at least {minimum}"))
+        }
+        StrictCheck::Maximum(maximum) => {
+            let maximum = proc_macro2::Literal::i128_unsuffixed(*maximum);
+            (quote!(i128::from(#ident) > #maximum), format!("at most {maximum}"))
+        }
+        StrictCheck::MinItems(count) => {
+            let count = proc_macro2::Literal::u64_unsuffixed(*count);
+            (quote!((#ident.len() as u64) < #count), format!("at least {count} items"))
+        }
+    };
+    quote! {
+        if STRICT && #refused {
+            return Err(crate::de::refused(#name, #expected));
         }
     }
 }
 
 fn field(field: &FieldDef) -> TokenStream {
     let ident = &field.ident;
-    let json_name = &field.json_name;
     let ty = rust_type(&field.ty);
     let doc_attrs = doc(&field.doc);
-    // Raw identifiers (`r#type`) are renamed by serde itself; other names are the JSON names.
-    debug_assert_eq!(ident.to_string().trim_start_matches("r#"), json_name);
-    // JSON Schema counts 305.0 as an integer: accept what the schema accepts.
-    let integer = match field.representation {
-        FieldType::U64 => Some(quote!(#[serde(deserialize_with = "crate::integer::deserialize_u64")])),
-        FieldType::I64 => Some(quote!(#[serde(deserialize_with = "crate::integer::deserialize_i64")])),
-        _ => None,
-    };
     quote! {
         #doc_attrs
-        #integer
         pub #ident: #ty,
     }
 }

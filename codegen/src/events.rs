@@ -21,6 +21,23 @@ pub struct FieldDef {
     pub doc: String,
     /// How the field is constrained, for the docs.
     pub constraints: Vec<String>,
+    /// What strict deserialization checks beyond what the field's type checks.
+    pub strict_checks: Vec<StrictCheck>,
+}
+
+/// A constraint of a field that its Rust type does not enforce by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StrictCheck {
+    /// `const`: the string value is exactly this.
+    Const(String),
+    /// `format: uri`.
+    Uri,
+    /// `minimum`, when above the range of the Rust integer type.
+    Minimum(i128),
+    /// `maximum`, when below the range of the Rust integer type.
+    Maximum(i128),
+    /// `minItems`.
+    MinItems(u64),
 }
 
 /// One event type.
@@ -76,6 +93,13 @@ pub fn collect(
             let Some(ty) = shape::field_type(model, schema, &mut diagnostics) else { continue };
             let representation = resolve_alias(&ty, definitions);
             let keywords = schema.keywords().expect("typed fields are schema objects");
+            let strict_checks = match strict_checks(model, schema, &representation, definitions) {
+                Ok(checks) => checks,
+                Err(message) => {
+                    diagnostics.error(schema.location.clone(), message);
+                    continue;
+                }
+            };
             fields.push(FieldDef {
                 json_name: json_name.clone(),
                 ident,
@@ -83,6 +107,7 @@ pub fn collect(
                 representation,
                 doc: shape::doc_of(keywords),
                 constraints: constraints(model, schema),
+                strict_checks,
             });
         }
         let example = set.examples_of(&entry.schema_path).next().map(|example| example.value.clone());
@@ -154,4 +179,86 @@ fn constraints(model: &Model, schema: &crate::model::Schema) -> Vec<String> {
         current = keywords.reference.as_ref().and_then(|reference| model.resolve(reference));
     }
     out
+}
+
+/// The checks strict deserialization makes for a field, beyond its type: every keyword on the
+/// way from the field through aliases is either enforced by the Rust type or becomes a check;
+/// anything else is refused, so that strict parsing accepts exactly what the schema accepts.
+fn strict_checks(
+    model: &Model,
+    schema: &crate::model::Schema,
+    representation: &FieldType,
+    definitions: &[Definition],
+) -> Result<Vec<StrictCheck>, String> {
+    let (natural_min, natural_max) = match representation {
+        FieldType::U64 => (Some(0), Some(i128::from(u64::MAX))),
+        FieldType::I64 => (Some(i128::from(i64::MIN)), Some(i128::from(i64::MAX))),
+        _ => (None, None),
+    };
+    let mut checks = Vec::new();
+    let mut current = Some(schema);
+    while let Some(schema) = current {
+        let keywords = schema.keywords().ok_or("a boolean schema has no Rust type")?;
+        let named = keywords.reference.as_ref().map(|reference| reference.name().to_owned());
+        // A newtype or an enumeration checks its own pattern, length and values: stop there.
+        let is_named_type =
+            |name: &str| definitions.iter().any(|d| d.name() == name && !matches!(d, Definition::Alias { .. }));
+        if let Some(constant) = &keywords.constant {
+            let value = constant.as_str().ok_or("only string `const`s can be checked on a typed field")?;
+            checks.push(StrictCheck::Const(value.to_owned()));
+        }
+        if keywords.format == Some(crate::model::Format::Uri) {
+            checks.push(StrictCheck::Uri);
+        }
+        let bound = |number: &serde_json::Number| {
+            number.as_i64().map(i128::from).or(number.as_u64().map(i128::from)).ok_or("integer bounds must be integers")
+        };
+        if let Some(minimum) = &keywords.minimum {
+            let minimum = bound(minimum)?;
+            if natural_min.is_none_or(|natural| minimum > natural) {
+                checks.push(StrictCheck::Minimum(minimum));
+            }
+        }
+        if let Some(maximum) = &keywords.maximum {
+            let maximum = bound(maximum)?;
+            if natural_max.is_none_or(|natural| maximum < natural) {
+                checks.push(StrictCheck::Maximum(maximum));
+            }
+        }
+        if let Some(min_items) = keywords.min_items {
+            checks.push(StrictCheck::MinItems(min_items));
+        }
+        if let Some(items) = &keywords.items {
+            let items = items.keywords().ok_or("a boolean `items` schema has no Rust type")?;
+            let plain = items.reference.is_some()
+                || (items.enumeration.is_none()
+                    && items.constant.is_none()
+                    && items.pattern.is_none()
+                    && items.format.is_none()
+                    && items.min_length.is_none()
+                    && items.minimum.is_none()
+                    && items.maximum.is_none()
+                    && items.items.is_none()
+                    && items.min_items.is_none()
+                    && items.one_of.is_empty());
+            if !plain {
+                return Err(
+                    "constraints on array items other than `type` or a `$ref` are not supported in typed fields".into(),
+                );
+            }
+        }
+        let unchecked = !keywords.properties.is_empty()
+            || keywords.additional_properties.is_some()
+            || !keywords.one_of.is_empty()
+            || (named.is_none()
+                && (keywords.pattern.is_some() || keywords.min_length.is_some() || keywords.enumeration.is_some()));
+        if unchecked {
+            return Err("this field's constraints cannot be checked on its Rust type".into());
+        }
+        current = match &named {
+            Some(name) if is_named_type(name) => None,
+            _ => keywords.reference.as_ref().and_then(|reference| model.resolve(reference)),
+        };
+    }
+    Ok(checks)
 }

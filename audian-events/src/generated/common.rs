@@ -172,6 +172,22 @@ impl<'de> ::serde::Deserialize<'de> for EventType {
             .deserialize_str(crate::string_enum::Visitor::<EventType>::new("EventType"))
     }
 }
+impl<'de> crate::de::Modal<'de> for EventType {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+        if STRICT && !value.is_known() {
+            return Err(
+                crate::de::refused(
+                    "EventType",
+                    "one of \"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\"",
+                ),
+            );
+        }
+        Ok(value)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -258,6 +274,24 @@ impl ::core::str::FromStr for EventId {
                 ),
             )
         }
+    }
+}
+impl<'de> crate::de::Modal<'de> for EventId {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(
+                crate::de::refused(
+                    "EventId",
+                    "event id (at least 5 characters, matching the pattern `^evt_`)",
+                ),
+            );
+        }
+        Ok(EventId(value))
     }
 }
 impl ::core::convert::TryFrom<&str> for EventId {
@@ -355,6 +389,24 @@ impl ::core::str::FromStr for CallId {
         }
     }
 }
+impl<'de> crate::de::Modal<'de> for CallId {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(
+                crate::de::refused(
+                    "CallId",
+                    "call id (at least 6 characters, matching the pattern `^call_`)",
+                ),
+            );
+        }
+        Ok(CallId(value))
+    }
+}
 impl ::core::convert::TryFrom<&str> for CallId {
     type Error = crate::InvalidValue;
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -448,6 +500,24 @@ impl ::core::str::FromStr for RecordingId {
                 ),
             )
         }
+    }
+}
+impl<'de> crate::de::Modal<'de> for RecordingId {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(
+                crate::de::refused(
+                    "RecordingId",
+                    "recording id (at least 5 characters, matching the pattern `^rec_`)",
+                ),
+            );
+        }
+        Ok(RecordingId(value))
     }
 }
 impl ::core::convert::TryFrom<&str> for RecordingId {
@@ -545,6 +615,24 @@ impl ::core::str::FromStr for WebhookId {
         }
     }
 }
+impl<'de> crate::de::Modal<'de> for WebhookId {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(
+                crate::de::refused(
+                    "WebhookId",
+                    "webhook id (at least 4 characters, matching the pattern `^wh_`)",
+                ),
+            );
+        }
+        Ok(WebhookId(value))
+    }
+}
 impl ::core::convert::TryFrom<&str> for WebhookId {
     type Error = crate::InvalidValue;
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -637,6 +725,19 @@ impl ::core::str::FromStr for MenuId {
                 ),
             )
         }
+    }
+}
+impl<'de> crate::de::Modal<'de> for MenuId {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(crate::de::refused("MenuId", "menu id (at least 1 characters)"));
+        }
+        Ok(MenuId(value))
     }
 }
 impl ::core::convert::TryFrom<&str> for MenuId {
@@ -762,6 +863,24 @@ impl ::core::str::FromStr for PhoneNumber {
         }
     }
 }
+impl<'de> crate::de::Modal<'de> for PhoneNumber {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if STRICT && !Self::is_valid(&value) {
+            return Err(
+                crate::de::refused(
+                    "PhoneNumber",
+                    "e.164 phone number (matching the pattern `^\\+[1-9][0-9]{1,14}$`)",
+                ),
+            );
+        }
+        Ok(PhoneNumber(value))
+    }
+}
 impl ::core::convert::TryFrom<&str> for PhoneNumber {
     type Error = crate::InvalidValue;
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -870,6 +989,19 @@ impl<'de> ::serde::Deserialize<'de> for CallType {
     ) -> ::core::result::Result<Self, D::Error> {
         deserializer
             .deserialize_str(crate::string_enum::Visitor::<CallType>::new("CallType"))
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallType {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+        if STRICT && !value.is_known() {
+            return Err(
+                crate::de::refused("CallType", "one of \"inbound\", \"outbound\""),
+            );
+        }
+        Ok(value)
     }
 }
 #[cfg(feature = "schemars")]
@@ -988,6 +1120,22 @@ impl<'de> ::serde::Deserialize<'de> for CallStatus {
             )
     }
 }
+impl<'de> crate::de::Modal<'de> for CallStatus {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+        if STRICT && !value.is_known() {
+            return Err(
+                crate::de::refused(
+                    "CallStatus",
+                    "one of \"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\"",
+                ),
+            );
+        }
+        Ok(value)
+    }
+}
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CallStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1102,6 +1250,22 @@ impl<'de> ::serde::Deserialize<'de> for FailureReason {
             .deserialize_str(
                 crate::string_enum::Visitor::<FailureReason>::new("FailureReason"),
             )
+    }
+}
+impl<'de> crate::de::Modal<'de> for FailureReason {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+        if STRICT && !value.is_known() {
+            return Err(
+                crate::de::refused(
+                    "FailureReason",
+                    "one of \"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\"",
+                ),
+            );
+        }
+        Ok(value)
     }
 }
 #[cfg(feature = "schemars")]

@@ -24,7 +24,7 @@
 /// let audian_events::Event::CallInitiated(envelope) = event else { panic!("expected call.initiated") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallInitiated {
     /// Call ID
@@ -48,6 +48,121 @@ pub struct CallInitiated {
     /// Time the call was initiated. RFC 3339 date-time.
     pub initiated_at: crate::Timestamp,
 }
+impl<'de> ::serde::Deserialize<'de> for CallInitiated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallInitiatedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallInitiated {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallInitiatedVisitor::<STRICT>)
+    }
+}
+struct CallInitiatedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for CallInitiatedVisitor<STRICT> {
+    type Value = CallInitiated;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.initiated`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallInitiated, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "call_type", "from", "to", "initiated_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut call_type: ::core::option::Option<crate::CallType> = ::core::option::Option::None;
+        let mut from: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut to: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut initiated_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "call_type" => {
+                    if call_type.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_type"));
+                    }
+                    call_type = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallType, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "from" => {
+                    if from.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "to" => {
+                    if to.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "initiated_at" => {
+                    if initiated_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("initiated_at"));
+                    }
+                    initiated_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let call_type = call_type
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_type"))?;
+        let from = from.ok_or_else(|| ::serde::de::Error::missing_field("from"))?;
+        let to = to.ok_or_else(|| ::serde::de::Error::missing_field("to"))?;
+        let initiated_at = initiated_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("initiated_at"))?;
+        Ok(CallInitiated {
+            call_id,
+            call_type,
+            from,
+            to,
+            initiated_at,
+        })
+    }
+}
 /// The `data` of `call.ringing`: Fired when a call is ringing on the destination.
 ///
 /// # Example
@@ -70,7 +185,7 @@ pub struct CallInitiated {
 /// let audian_events::Event::CallRinging(envelope) = event else { panic!("expected call.ringing") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallRinging {
     /// Call ID
@@ -81,6 +196,74 @@ pub struct CallRinging {
     ///
     /// Time the destination started ringing. RFC 3339 date-time.
     pub ringing_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallRinging {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallRingingVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallRinging {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallRingingVisitor::<STRICT>)
+    }
+}
+struct CallRingingVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallRingingVisitor<STRICT> {
+    type Value = CallRinging;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.ringing`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallRinging, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "ringing_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut ringing_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "ringing_at" => {
+                    if ringing_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("ringing_at"));
+                    }
+                    ringing_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let ringing_at = ringing_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("ringing_at"))?;
+        Ok(CallRinging { call_id, ringing_at })
+    }
 }
 /// The `data` of `call.answered`: Fired when a call is answered.
 ///
@@ -105,7 +288,7 @@ pub struct CallRinging {
 /// let audian_events::Event::CallAnswered(envelope) = event else { panic!("expected call.answered") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallAnswered {
     /// Call ID
@@ -120,6 +303,92 @@ pub struct CallAnswered {
     ///
     /// Time the call was answered. RFC 3339 date-time.
     pub answered_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallAnswered {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallAnsweredVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallAnswered {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallAnsweredVisitor::<STRICT>)
+    }
+}
+struct CallAnsweredVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallAnsweredVisitor<STRICT> {
+    type Value = CallAnswered;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.answered`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallAnswered, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "answered_by", "answered_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut answered_by: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut answered_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "answered_by" => {
+                    if answered_by.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("answered_by"));
+                    }
+                    answered_by = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "answered_at" => {
+                    if answered_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("answered_at"));
+                    }
+                    answered_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let answered_by = answered_by
+            .ok_or_else(|| ::serde::de::Error::missing_field("answered_by"))?;
+        let answered_at = answered_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("answered_at"))?;
+        Ok(CallAnswered {
+            call_id,
+            answered_by,
+            answered_at,
+        })
+    }
 }
 /// The `data` of `call.completed`: Fired when a call ends normally.
 ///
@@ -148,7 +417,7 @@ pub struct CallAnswered {
 /// let audian_events::Event::CallCompleted(envelope) = event else { panic!("expected call.completed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallCompleted {
     /// Call ID
@@ -158,7 +427,6 @@ pub struct CallCompleted {
     /// Duration
     ///
     /// Call duration in seconds.
-    #[serde(deserialize_with = "crate::integer::deserialize_u64")]
     pub duration: crate::DurationSeconds,
     /// Status
     ///
@@ -180,6 +448,163 @@ pub struct CallCompleted {
     ///
     /// Why the call ended.
     pub completion_reason: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for CallCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallCompletedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallCompleted {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallCompletedVisitor::<STRICT>)
+    }
+}
+struct CallCompletedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for CallCompletedVisitor<STRICT> {
+    type Value = CallCompleted;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.completed`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallCompleted, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "duration",
+            "status",
+            "from",
+            "to",
+            "ended_at",
+            "completion_reason",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut duration: ::core::option::Option<crate::DurationSeconds> = ::core::option::Option::None;
+        let mut status: ::core::option::Option<crate::CallStatus> = ::core::option::Option::None;
+        let mut from: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut to: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut ended_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        let mut completion_reason: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "duration" => {
+                    if duration.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "status" => {
+                    if status.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "from" => {
+                    if from.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "to" => {
+                    if to.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "ended_at" => {
+                    if ended_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("ended_at"));
+                    }
+                    ended_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "completion_reason" => {
+                    if completion_reason.is_some() {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("completion_reason"),
+                        );
+                    }
+                    completion_reason = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let duration = duration
+            .ok_or_else(|| ::serde::de::Error::missing_field("duration"))?;
+        let status = status.ok_or_else(|| ::serde::de::Error::missing_field("status"))?;
+        let from = from.ok_or_else(|| ::serde::de::Error::missing_field("from"))?;
+        let to = to.ok_or_else(|| ::serde::de::Error::missing_field("to"))?;
+        let ended_at = ended_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("ended_at"))?;
+        let completion_reason = completion_reason
+            .ok_or_else(|| ::serde::de::Error::missing_field("completion_reason"))?;
+        if STRICT && status.as_str() != "completed" {
+            return Err(crate::de::refused("status", "\"completed\""));
+        }
+        Ok(CallCompleted {
+            call_id,
+            duration,
+            status,
+            from,
+            to,
+            ended_at,
+            completion_reason,
+        })
+    }
 }
 /// The `data` of `call.failed`: Fired when a call fails to connect or ends abnormally.
 ///
@@ -208,7 +633,7 @@ pub struct CallCompleted {
 /// let audian_events::Event::CallFailed(envelope) = event else { panic!("expected call.failed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallFailed {
     /// Call ID
@@ -226,7 +651,6 @@ pub struct CallFailed {
     /// Reason code
     ///
     /// Numeric code of the failure reason.
-    #[serde(deserialize_with = "crate::integer::deserialize_i64")]
     pub reason_code: i64,
     /// From
     ///
@@ -240,6 +664,156 @@ pub struct CallFailed {
     ///
     /// Time the call failed. RFC 3339 date-time.
     pub failed_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallFailedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallFailed {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallFailedVisitor::<STRICT>)
+    }
+}
+struct CallFailedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<STRICT> {
+    type Value = CallFailed;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.failed`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallFailed, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "status",
+            "reason",
+            "reason_code",
+            "from",
+            "to",
+            "failed_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut status: ::core::option::Option<crate::CallStatus> = ::core::option::Option::None;
+        let mut reason: ::core::option::Option<crate::FailureReason> = ::core::option::Option::None;
+        let mut reason_code: ::core::option::Option<i64> = ::core::option::Option::None;
+        let mut from: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut to: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut failed_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "status" => {
+                    if status.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "reason" => {
+                    if reason.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("reason"));
+                    }
+                    reason = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::FailureReason, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "reason_code" => {
+                    if reason_code.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("reason_code"));
+                    }
+                    reason_code = ::core::option::Option::Some(
+                        map.next_value_seed(crate::de::Seed::<i64, STRICT>::new())?,
+                    );
+                }
+                "from" => {
+                    if from.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "to" => {
+                    if to.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "failed_at" => {
+                    if failed_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("failed_at"));
+                    }
+                    failed_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let status = status.ok_or_else(|| ::serde::de::Error::missing_field("status"))?;
+        let reason = reason.ok_or_else(|| ::serde::de::Error::missing_field("reason"))?;
+        let reason_code = reason_code
+            .ok_or_else(|| ::serde::de::Error::missing_field("reason_code"))?;
+        let from = from.ok_or_else(|| ::serde::de::Error::missing_field("from"))?;
+        let to = to.ok_or_else(|| ::serde::de::Error::missing_field("to"))?;
+        let failed_at = failed_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("failed_at"))?;
+        if STRICT && status.as_str() != "failed" {
+            return Err(crate::de::refused("status", "\"failed\""));
+        }
+        Ok(CallFailed {
+            call_id,
+            status,
+            reason,
+            reason_code,
+            from,
+            to,
+            failed_at,
+        })
+    }
 }
 /// The `data` of `call.cancelled`: Fired when a call is cancelled before being answered.
 ///
@@ -265,7 +839,7 @@ pub struct CallFailed {
 /// let audian_events::Event::CallCancelled(envelope) = event else { panic!("expected call.cancelled") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallCancelled {
     /// Call ID
@@ -284,6 +858,110 @@ pub struct CallCancelled {
     ///
     /// Who cancelled the call.
     pub cancelled_by: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for CallCancelled {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallCancelledVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallCancelled {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallCancelledVisitor::<STRICT>)
+    }
+}
+struct CallCancelledVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for CallCancelledVisitor<STRICT> {
+    type Value = CallCancelled;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.cancelled`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallCancelled, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "status", "cancelled_at", "cancelled_by"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut status: ::core::option::Option<crate::CallStatus> = ::core::option::Option::None;
+        let mut cancelled_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        let mut cancelled_by: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "status" => {
+                    if status.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "cancelled_at" => {
+                    if cancelled_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("cancelled_at"));
+                    }
+                    cancelled_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "cancelled_by" => {
+                    if cancelled_by.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("cancelled_by"));
+                    }
+                    cancelled_by = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let status = status.ok_or_else(|| ::serde::de::Error::missing_field("status"))?;
+        let cancelled_at = cancelled_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("cancelled_at"))?;
+        let cancelled_by = cancelled_by
+            .ok_or_else(|| ::serde::de::Error::missing_field("cancelled_by"))?;
+        if STRICT && status.as_str() != "cancelled" {
+            return Err(crate::de::refused("status", "\"cancelled\""));
+        }
+        Ok(CallCancelled {
+            call_id,
+            status,
+            cancelled_at,
+            cancelled_by,
+        })
+    }
 }
 /// The `data` of `call.transferred`: Fired when a call is transferred to another number.
 ///
@@ -309,7 +987,7 @@ pub struct CallCancelled {
 /// let audian_events::Event::CallTransferred(envelope) = event else { panic!("expected call.transferred") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallTransferred {
     /// Call ID
@@ -328,6 +1006,115 @@ pub struct CallTransferred {
     ///
     /// Time the call was transferred. RFC 3339 date-time.
     pub transferred_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallTransferred {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallTransferredVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallTransferred {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallTransferredVisitor::<STRICT>)
+    }
+}
+struct CallTransferredVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for CallTransferredVisitor<STRICT> {
+    type Value = CallTransferred;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.transferred`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallTransferred, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "transfer_from",
+            "transfer_to",
+            "transferred_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut transfer_from: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut transfer_to: ::core::option::Option<crate::PhoneNumber> = ::core::option::Option::None;
+        let mut transferred_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "transfer_from" => {
+                    if transfer_from.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("transfer_from"));
+                    }
+                    transfer_from = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "transfer_to" => {
+                    if transfer_to.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("transfer_to"));
+                    }
+                    transfer_to = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "transferred_at" => {
+                    if transferred_at.is_some() {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("transferred_at"),
+                        );
+                    }
+                    transferred_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let transfer_from = transfer_from
+            .ok_or_else(|| ::serde::de::Error::missing_field("transfer_from"))?;
+        let transfer_to = transfer_to
+            .ok_or_else(|| ::serde::de::Error::missing_field("transfer_to"))?;
+        let transferred_at = transferred_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("transferred_at"))?;
+        Ok(CallTransferred {
+            call_id,
+            transfer_from,
+            transfer_to,
+            transferred_at,
+        })
+    }
 }
 /// The `data` of `call.held`: Fired when a call is placed on hold.
 ///
@@ -351,7 +1138,7 @@ pub struct CallTransferred {
 /// let audian_events::Event::CallHeld(envelope) = event else { panic!("expected call.held") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallHeld {
     /// Call ID
@@ -362,6 +1149,74 @@ pub struct CallHeld {
     ///
     /// Time the call was placed on hold. RFC 3339 date-time.
     pub held_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallHeld {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallHeldVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallHeld {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallHeldVisitor::<STRICT>)
+    }
+}
+struct CallHeldVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallHeldVisitor<STRICT> {
+    type Value = CallHeld;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.held`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallHeld, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "held_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut held_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "held_at" => {
+                    if held_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("held_at"));
+                    }
+                    held_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let held_at = held_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("held_at"))?;
+        Ok(CallHeld { call_id, held_at })
+    }
 }
 /// The `data` of `call.resumed`: Fired when a call is resumed from hold.
 ///
@@ -385,7 +1240,7 @@ pub struct CallHeld {
 /// let audian_events::Event::CallResumed(envelope) = event else { panic!("expected call.resumed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallResumed {
     /// Call ID
@@ -396,6 +1251,74 @@ pub struct CallResumed {
     ///
     /// Time the call was resumed from hold. RFC 3339 date-time.
     pub resumed_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallResumed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallResumedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallResumed {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallResumedVisitor::<STRICT>)
+    }
+}
+struct CallResumedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallResumedVisitor<STRICT> {
+    type Value = CallResumed;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.resumed`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallResumed, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "resumed_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut resumed_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "resumed_at" => {
+                    if resumed_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("resumed_at"));
+                    }
+                    resumed_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let resumed_at = resumed_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("resumed_at"))?;
+        Ok(CallResumed { call_id, resumed_at })
+    }
 }
 /// The `data` of `call.muted`: Fired when a call participant is muted.
 ///
@@ -419,7 +1342,7 @@ pub struct CallResumed {
 /// let audian_events::Event::CallMuted(envelope) = event else { panic!("expected call.muted") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallMuted {
     /// Call ID
@@ -430,6 +1353,74 @@ pub struct CallMuted {
     ///
     /// Time the participant was muted. RFC 3339 date-time.
     pub muted_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallMuted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallMutedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallMuted {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallMutedVisitor::<STRICT>)
+    }
+}
+struct CallMutedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallMutedVisitor<STRICT> {
+    type Value = CallMuted;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.muted`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallMuted, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "muted_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut muted_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "muted_at" => {
+                    if muted_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("muted_at"));
+                    }
+                    muted_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let muted_at = muted_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("muted_at"))?;
+        Ok(CallMuted { call_id, muted_at })
+    }
 }
 /// The `data` of `call.unmuted`: Fired when a call participant is unmuted.
 ///
@@ -453,7 +1444,7 @@ pub struct CallMuted {
 /// let audian_events::Event::CallUnmuted(envelope) = event else { panic!("expected call.unmuted") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CallUnmuted {
     /// Call ID
@@ -464,6 +1455,74 @@ pub struct CallUnmuted {
     ///
     /// Time the participant was unmuted. RFC 3339 date-time.
     pub unmuted_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for CallUnmuted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallUnmutedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for CallUnmuted {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(CallUnmutedVisitor::<STRICT>)
+    }
+}
+struct CallUnmutedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallUnmutedVisitor<STRICT> {
+    type Value = CallUnmuted;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.unmuted`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<CallUnmuted, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "unmuted_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut unmuted_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "unmuted_at" => {
+                    if unmuted_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("unmuted_at"));
+                    }
+                    unmuted_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let unmuted_at = unmuted_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("unmuted_at"))?;
+        Ok(CallUnmuted { call_id, unmuted_at })
+    }
 }
 /// The `data` of `recording.started`: Fired when call recording is started.
 ///
@@ -488,7 +1547,7 @@ pub struct CallUnmuted {
 /// let audian_events::Event::RecordingStarted(envelope) = event else { panic!("expected recording.started") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordingStarted {
     /// Call ID
@@ -503,6 +1562,93 @@ pub struct RecordingStarted {
     ///
     /// Time the recording started. RFC 3339 date-time.
     pub started_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingStartedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for RecordingStarted {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingStartedVisitor::<STRICT>)
+    }
+}
+struct RecordingStartedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for RecordingStartedVisitor<STRICT> {
+    type Value = RecordingStarted;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.started`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<RecordingStarted, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "started_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut recording_id: ::core::option::Option<crate::RecordingId> = ::core::option::Option::None;
+        let mut started_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "recording_id" => {
+                    if recording_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "started_at" => {
+                    if started_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("started_at"));
+                    }
+                    started_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let recording_id = recording_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("recording_id"))?;
+        let started_at = started_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("started_at"))?;
+        Ok(RecordingStarted {
+            call_id,
+            recording_id,
+            started_at,
+        })
+    }
 }
 /// The `data` of `recording.stopped`: Fired when call recording is stopped.
 ///
@@ -528,7 +1674,7 @@ pub struct RecordingStarted {
 /// let audian_events::Event::RecordingStopped(envelope) = event else { panic!("expected recording.stopped") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordingStopped {
     /// Call ID
@@ -542,12 +1688,113 @@ pub struct RecordingStopped {
     /// Duration
     ///
     /// Recording duration in seconds.
-    #[serde(deserialize_with = "crate::integer::deserialize_u64")]
     pub duration: crate::DurationSeconds,
     /// Stopped at
     ///
     /// Time the recording stopped. RFC 3339 date-time.
     pub stopped_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingStopped {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingStoppedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for RecordingStopped {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingStoppedVisitor::<STRICT>)
+    }
+}
+struct RecordingStoppedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for RecordingStoppedVisitor<STRICT> {
+    type Value = RecordingStopped;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.stopped`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<RecordingStopped, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "duration", "stopped_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut recording_id: ::core::option::Option<crate::RecordingId> = ::core::option::Option::None;
+        let mut duration: ::core::option::Option<crate::DurationSeconds> = ::core::option::Option::None;
+        let mut stopped_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "recording_id" => {
+                    if recording_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "duration" => {
+                    if duration.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "stopped_at" => {
+                    if stopped_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("stopped_at"));
+                    }
+                    stopped_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let recording_id = recording_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("recording_id"))?;
+        let duration = duration
+            .ok_or_else(|| ::serde::de::Error::missing_field("duration"))?;
+        let stopped_at = stopped_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("stopped_at"))?;
+        Ok(RecordingStopped {
+            call_id,
+            recording_id,
+            duration,
+            stopped_at,
+        })
+    }
 }
 /// The `data` of `recording.completed`: Fired when a call recording is fully processed and available for download.
 ///
@@ -576,7 +1823,7 @@ pub struct RecordingStopped {
 /// let audian_events::Event::RecordingCompleted(envelope) = event else { panic!("expected recording.completed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordingCompleted {
     /// Call ID
@@ -590,12 +1837,10 @@ pub struct RecordingCompleted {
     /// Duration
     ///
     /// Recording duration in seconds.
-    #[serde(deserialize_with = "crate::integer::deserialize_u64")]
     pub duration: crate::DurationSeconds,
     /// File size
     ///
     /// Size of the recording file in bytes.
-    #[serde(deserialize_with = "crate::integer::deserialize_u64")]
     pub file_size: crate::ByteCount,
     /// File format
     ///
@@ -609,6 +1854,164 @@ pub struct RecordingCompleted {
     ///
     /// Time the recording was fully processed. RFC 3339 date-time.
     pub completed_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingCompletedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for RecordingCompleted {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingCompletedVisitor::<STRICT>)
+    }
+}
+struct RecordingCompletedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for RecordingCompletedVisitor<STRICT> {
+    type Value = RecordingCompleted;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.completed`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<RecordingCompleted, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "recording_id",
+            "duration",
+            "file_size",
+            "file_format",
+            "download_url",
+            "completed_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut recording_id: ::core::option::Option<crate::RecordingId> = ::core::option::Option::None;
+        let mut duration: ::core::option::Option<crate::DurationSeconds> = ::core::option::Option::None;
+        let mut file_size: ::core::option::Option<crate::ByteCount> = ::core::option::Option::None;
+        let mut file_format: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut download_url: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut completed_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "recording_id" => {
+                    if recording_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "duration" => {
+                    if duration.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "file_size" => {
+                    if file_size.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("file_size"));
+                    }
+                    file_size = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::ByteCount, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "file_format" => {
+                    if file_format.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("file_format"));
+                    }
+                    file_format = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "download_url" => {
+                    if download_url.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("download_url"));
+                    }
+                    download_url = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "completed_at" => {
+                    if completed_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("completed_at"));
+                    }
+                    completed_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let recording_id = recording_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("recording_id"))?;
+        let duration = duration
+            .ok_or_else(|| ::serde::de::Error::missing_field("duration"))?;
+        let file_size = file_size
+            .ok_or_else(|| ::serde::de::Error::missing_field("file_size"))?;
+        let file_format = file_format
+            .ok_or_else(|| ::serde::de::Error::missing_field("file_format"))?;
+        let download_url = download_url
+            .ok_or_else(|| ::serde::de::Error::missing_field("download_url"))?;
+        let completed_at = completed_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("completed_at"))?;
+        if STRICT && !crate::validation::runtime::is_uri(&download_url) {
+            return Err(crate::de::refused("download_url", "a URI"));
+        }
+        Ok(RecordingCompleted {
+            call_id,
+            recording_id,
+            duration,
+            file_size,
+            file_format,
+            download_url,
+            completed_at,
+        })
+    }
 }
 /// The `data` of `recording.failed`: Fired when recording fails to complete.
 ///
@@ -634,7 +2037,7 @@ pub struct RecordingCompleted {
 /// let audian_events::Event::RecordingFailed(envelope) = event else { panic!("expected recording.failed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecordingFailed {
     /// Call ID
@@ -653,6 +2056,107 @@ pub struct RecordingFailed {
     ///
     /// Time the recording failed. RFC 3339 date-time.
     pub failed_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingFailedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for RecordingFailed {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordingFailedVisitor::<STRICT>)
+    }
+}
+struct RecordingFailedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for RecordingFailedVisitor<STRICT> {
+    type Value = RecordingFailed;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.failed`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<RecordingFailed, A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "reason", "failed_at"];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut recording_id: ::core::option::Option<crate::RecordingId> = ::core::option::Option::None;
+        let mut reason: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut failed_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "recording_id" => {
+                    if recording_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "reason" => {
+                    if reason.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("reason"));
+                    }
+                    reason = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "failed_at" => {
+                    if failed_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("failed_at"));
+                    }
+                    failed_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let recording_id = recording_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("recording_id"))?;
+        let reason = reason.ok_or_else(|| ::serde::de::Error::missing_field("reason"))?;
+        let failed_at = failed_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("failed_at"))?;
+        Ok(RecordingFailed {
+            call_id,
+            recording_id,
+            reason,
+            failed_at,
+        })
+    }
 }
 /// The `data` of `ivr.input_received`: Fired when DTMF input is received during an IVR menu.
 ///
@@ -679,7 +2183,7 @@ pub struct RecordingFailed {
 /// let audian_events::Event::IvrInputReceived(envelope) = event else { panic!("expected ivr.input_received") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IvrInputReceived {
     /// Call ID
@@ -702,6 +2206,128 @@ pub struct IvrInputReceived {
     ///
     /// Time the input was received. RFC 3339 date-time.
     pub received_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for IvrInputReceived {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrInputReceivedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for IvrInputReceived {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrInputReceivedVisitor::<STRICT>)
+    }
+}
+struct IvrInputReceivedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for IvrInputReceivedVisitor<STRICT> {
+    type Value = IvrInputReceived;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.input_received`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<IvrInputReceived, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "input",
+            "input_type",
+            "received_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut menu_id: ::core::option::Option<crate::MenuId> = ::core::option::Option::None;
+        let mut input: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut input_type: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut received_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "menu_id" => {
+                    if menu_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "input" => {
+                    if input.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("input"));
+                    }
+                    input = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "input_type" => {
+                    if input_type.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("input_type"));
+                    }
+                    input_type = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "received_at" => {
+                    if received_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("received_at"));
+                    }
+                    received_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let menu_id = menu_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("menu_id"))?;
+        let input = input.ok_or_else(|| ::serde::de::Error::missing_field("input"))?;
+        let input_type = input_type
+            .ok_or_else(|| ::serde::de::Error::missing_field("input_type"))?;
+        let received_at = received_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("received_at"))?;
+        Ok(IvrInputReceived {
+            call_id,
+            menu_id,
+            input,
+            input_type,
+            received_at,
+        })
+    }
 }
 /// The `data` of `ivr.menu_presented`: Fired when an IVR menu is presented to the caller.
 ///
@@ -732,7 +2358,7 @@ pub struct IvrInputReceived {
 /// let audian_events::Event::IvrMenuPresented(envelope) = event else { panic!("expected ivr.menu_presented") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IvrMenuPresented {
     /// Call ID
@@ -755,6 +2381,134 @@ pub struct IvrMenuPresented {
     ///
     /// Time the menu was presented. RFC 3339 date-time.
     pub presented_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for IvrMenuPresented {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrMenuPresentedVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for IvrMenuPresented {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrMenuPresentedVisitor::<STRICT>)
+    }
+}
+struct IvrMenuPresentedVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
+for IvrMenuPresentedVisitor<STRICT> {
+    type Value = IvrMenuPresented;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.menu_presented`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<IvrMenuPresented, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "menu_name",
+            "options",
+            "presented_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut menu_id: ::core::option::Option<crate::MenuId> = ::core::option::Option::None;
+        let mut menu_name: ::core::option::Option<::std::string::String> = ::core::option::Option::None;
+        let mut options: ::core::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        > = ::core::option::Option::None;
+        let mut presented_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "menu_id" => {
+                    if menu_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "menu_name" => {
+                    if menu_name.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("menu_name"));
+                    }
+                    menu_name = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "options" => {
+                    if options.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("options"));
+                    }
+                    options = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<
+                                    ::std::vec::Vec<::std::string::String>,
+                                    STRICT,
+                                >::new(),
+                            )?,
+                    );
+                }
+                "presented_at" => {
+                    if presented_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("presented_at"));
+                    }
+                    presented_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let menu_id = menu_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("menu_id"))?;
+        let menu_name = menu_name
+            .ok_or_else(|| ::serde::de::Error::missing_field("menu_name"))?;
+        let options = options
+            .ok_or_else(|| ::serde::de::Error::missing_field("options"))?;
+        let presented_at = presented_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("presented_at"))?;
+        Ok(IvrMenuPresented {
+            call_id,
+            menu_id,
+            menu_name,
+            options,
+            presented_at,
+        })
+    }
 }
 /// The `data` of `ivr.timeout`: Fired when IVR input times out without receiving input.
 ///
@@ -780,7 +2534,7 @@ pub struct IvrMenuPresented {
 /// let audian_events::Event::IvrTimeout(envelope) = event else { panic!("expected ivr.timeout") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IvrTimeout {
     /// Call ID
@@ -794,12 +2548,119 @@ pub struct IvrTimeout {
     /// Timeout duration
     ///
     /// How long the menu waited for input, in seconds.
-    #[serde(deserialize_with = "crate::integer::deserialize_u64")]
     pub timeout_duration: crate::DurationSeconds,
     /// Timed out at
     ///
     /// Time the menu timed out waiting for input. RFC 3339 date-time.
     pub timed_out_at: crate::Timestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for IvrTimeout {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrTimeoutVisitor::<false>)
+    }
+}
+impl<'de> crate::de::Modal<'de> for IvrTimeout {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(IvrTimeoutVisitor::<STRICT>)
+    }
+}
+struct IvrTimeoutVisitor<const STRICT: bool>;
+impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<STRICT> {
+    type Value = IvrTimeout;
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.timeout`")
+    }
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<IvrTimeout, A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "timeout_duration",
+            "timed_out_at",
+        ];
+        let mut call_id: ::core::option::Option<crate::CallId> = ::core::option::Option::None;
+        let mut menu_id: ::core::option::Option<crate::MenuId> = ::core::option::Option::None;
+        let mut timeout_duration: ::core::option::Option<crate::DurationSeconds> = ::core::option::Option::None;
+        let mut timed_out_at: ::core::option::Option<crate::Timestamp> = ::core::option::Option::None;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "menu_id" => {
+                    if menu_id.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "timeout_duration" => {
+                    if timeout_duration.is_some() {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("timeout_duration"),
+                        );
+                    }
+                    timeout_duration = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                            )?,
+                    );
+                }
+                "timed_out_at" => {
+                    if timed_out_at.is_some() {
+                        return Err(::serde::de::Error::duplicate_field("timed_out_at"));
+                    }
+                    timed_out_at = ::core::option::Option::Some(
+                        map
+                            .next_value_seed(
+                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                            )?,
+                    );
+                }
+                other if STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let call_id = call_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?;
+        let menu_id = menu_id
+            .ok_or_else(|| ::serde::de::Error::missing_field("menu_id"))?;
+        let timeout_duration = timeout_duration
+            .ok_or_else(|| ::serde::de::Error::missing_field("timeout_duration"))?;
+        let timed_out_at = timed_out_at
+            .ok_or_else(|| ::serde::de::Error::missing_field("timed_out_at"))?;
+        Ok(IvrTimeout {
+            call_id,
+            menu_id,
+            timeout_duration,
+            timed_out_at,
+        })
+    }
 }
 /// An Audian webhook event: one variant per documented event type, each holding the
 /// envelope (`id`, `timestamp`) and that event's typed `data`, and [`Event::Unknown`] for
@@ -871,81 +2732,138 @@ pub(crate) enum EventData {
     Unknown(::serde_json::Value),
 }
 impl EventData {
-    /// Deserializes `data` into the type `event_type` names.
-    pub(crate) fn deserialize<'de, D: ::serde::Deserializer<'de>>(
+    /// Deserializes `data` into the type `event_type` names; strictly, an unknown event
+    /// type is refused.
+    pub(crate) fn deserialize<'de, const STRICT: bool, D: ::serde::Deserializer<'de>>(
         event_type: &crate::EventType,
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         match event_type {
             crate::EventType::CallInitiated => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallInitiated as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallInitiated)
             }
             crate::EventType::CallRinging => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallRinging as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallRinging)
             }
             crate::EventType::CallAnswered => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallAnswered as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallAnswered)
             }
             crate::EventType::CallCompleted => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallCompleted as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallCompleted)
             }
             crate::EventType::CallFailed => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallFailed as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallFailed)
             }
             crate::EventType::CallCancelled => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallCancelled as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallCancelled)
             }
             crate::EventType::CallTransferred => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallTransferred as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallTransferred)
             }
             crate::EventType::CallHeld => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallHeld)
+                <CallHeld as crate::de::Modal>::deserialize_in::<STRICT, D>(deserializer)
+                    .map(EventData::CallHeld)
             }
             crate::EventType::CallResumed => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallResumed as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallResumed)
             }
             crate::EventType::CallMuted => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::CallMuted)
+                <CallMuted as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
+                    .map(EventData::CallMuted)
             }
             crate::EventType::CallUnmuted => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <CallUnmuted as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::CallUnmuted)
             }
             crate::EventType::RecordingStarted => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <RecordingStarted as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::RecordingStarted)
             }
             crate::EventType::RecordingStopped => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <RecordingStopped as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::RecordingStopped)
             }
             crate::EventType::RecordingCompleted => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <RecordingCompleted as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::RecordingCompleted)
             }
             crate::EventType::RecordingFailed => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <RecordingFailed as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::RecordingFailed)
             }
             crate::EventType::IvrInputReceived => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <IvrInputReceived as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::IvrInputReceived)
             }
             crate::EventType::IvrMenuPresented => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <IvrMenuPresented as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::IvrMenuPresented)
             }
             crate::EventType::IvrTimeout => {
-                ::serde::Deserialize::deserialize(deserializer)
+                <IvrTimeout as crate::de::Modal>::deserialize_in::<
+                    STRICT,
+                    D,
+                >(deserializer)
                     .map(EventData::IvrTimeout)
+            }
+            crate::EventType::Unknown(_) if STRICT => {
+                Err(crate::de::refused("event", "a known event type"))
             }
             crate::EventType::Unknown(_) => {
                 ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown)
