@@ -36,7 +36,7 @@
 //! # Features
 //!
 //! - `schemars`: derives `schemars::JsonSchema` for the event types.
-//! - `redis`: [`dedup::RedisDedupStore`], a dedup store shared by several receivers (on Tokio).
+//! - `redis`: `dedup::RedisDedupStore`, a dedup store shared by several receivers (on Tokio).
 
 pub mod clock;
 #[doc(hidden)]
@@ -48,6 +48,7 @@ mod error;
 mod generated;
 #[doc(hidden)]
 pub mod integer;
+mod parse;
 #[doc(hidden)]
 pub mod string_enum;
 pub mod subscription;
@@ -65,59 +66,3 @@ pub use validation::{
     PayloadError, ValidationError, ValidationErrors, assert_valid, is_valid, parse_validated, validate, validate_slice,
     validate_str,
 };
-
-impl Event {
-    /// Parses an event from the raw bytes of a webhook body.
-    ///
-    /// Errors carry the line and column of malformed JSON, or the path of the field of the wrong
-    /// type (such as `data.duration`).
-    pub fn from_slice(bytes: &[u8]) -> Result<Event, ParseError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        parse_then_explain(&mut deserializer, || serde_json::Deserializer::from_slice(bytes))
-    }
-
-    /// Parses and validates in one pass: `Ok` only for payloads the schemas accept. A refusal
-    /// carries no useful message; callers re-check with the validator to explain it.
-    pub(crate) fn from_slice_strict(bytes: &[u8]) -> Result<Event, serde_json::Error> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let event = de::Modal::deserialize_in::<true, _>(&mut deserializer)?;
-        deserializer.end()?;
-        Ok(event)
-    }
-
-    /// Serializes the event back to JSON, in the envelope form Audian sends.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).expect("an event serializes to JSON")
-    }
-}
-
-impl std::str::FromStr for Event {
-    type Err = ParseError;
-
-    /// Parses an event from a JSON string; see [`Event::from_slice`].
-    fn from_str(text: &str) -> Result<Event, ParseError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        parse_then_explain(&mut deserializer, || serde_json::Deserializer::from_str(text))
-    }
-}
-
-/// Parses without tracking the path, which costs more than the parse; on failure parses again
-/// with the path tracked, to say where.
-fn parse_then_explain<'de, R: serde_json::de::Read<'de>>(
-    deserializer: &mut serde_json::Deserializer<R>,
-    again: impl FnOnce() -> serde_json::Deserializer<R>,
-) -> Result<Event, ParseError> {
-    let parsed =
-        serde::Deserialize::deserialize(&mut *deserializer).and_then(|event| deserializer.end().map(|()| event));
-    match parsed {
-        Ok(event) => Ok(event),
-        Err(error) => {
-            let mut deserializer = again();
-            match serde_path_to_error::deserialize::<_, Event>(&mut deserializer) {
-                Err(explained) => Err(explained.into()),
-                // Only trailing characters remain to explain.
-                Ok(_) => Err(error.into()),
-            }
-        }
-    }
-}

@@ -37,6 +37,7 @@ pub fn definitions(definitions: &[Definition]) -> TokenStream {
             newtype(name, doc, pattern.as_ref(), pattern_source.as_deref(), *min_length)
         }
         Definition::StringEnum { name, doc, values } => string_enum(name, doc, values),
+        Definition::Selector { name, doc, choices } => selector(name, doc, choices),
         Definition::Alias { name, doc: doc_text, target } => {
             let ident = format_ident!("{name}");
             let target = rust_type(target);
@@ -284,6 +285,145 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
     }
 }
 
+fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> TokenStream {
+    use crate::shape::Choice;
+    let ident = format_ident!("{name}");
+    let doc_attrs = doc(doc_text);
+    let variants = choices.iter().map(|choice| match choice {
+        Choice::Constant { variant, doc: text, value } => {
+            let variant = format_ident!("{variant}");
+            let attrs = doc(&format!("`{value}`: {text}"));
+            quote!(#attrs #variant,)
+        }
+        Choice::Enumeration { variant, doc: text, type_name } => {
+            let (variant, type_ident) = (format_ident!("{variant}"), format_ident!("{type_name}"));
+            let attrs = doc(text);
+            quote!(#attrs #variant(crate::#type_ident),)
+        }
+    });
+    let as_str_arms = choices.iter().map(|choice| match choice {
+        Choice::Constant { variant, value, .. } => {
+            let variant = format_ident!("{variant}");
+            quote!(#ident::#variant => #value)
+        }
+        Choice::Enumeration { variant, .. } => {
+            let variant = format_ident!("{variant}");
+            quote!(#ident::#variant(value) => value.as_str())
+        }
+    });
+    let known_arms = choices.iter().map(|choice| match choice {
+        Choice::Constant { variant, .. } => {
+            let variant = format_ident!("{variant}");
+            quote!(#ident::#variant => true)
+        }
+        Choice::Enumeration { variant, .. } => {
+            let variant = format_ident!("{variant}");
+            quote!(#ident::#variant(value) => value.is_known())
+        }
+    });
+    let constants = choices.iter().filter_map(|choice| match choice {
+        Choice::Constant { variant, value, .. } => {
+            let variant = format_ident!("{variant}");
+            Some(quote!(#value => #ident::#variant,))
+        }
+        Choice::Enumeration { .. } => None,
+    });
+    // Anything else is read as the enumeration, which keeps unknown values.
+    let fallback = choices
+        .iter()
+        .find_map(|choice| match choice {
+            Choice::Enumeration { variant, type_name, .. } => {
+                let (variant, type_ident) = (format_ident!("{variant}"), format_ident!("{type_name}"));
+                Some(quote!(other => #ident::#variant(crate::#type_ident::from(other))))
+            }
+            Choice::Constant { .. } => None,
+        })
+        .expect("a selector has an enumeration");
+    quote! {
+        #doc_attrs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #ident {
+            #(#variants)*
+        }
+
+        impl #ident {
+            /// The value as it appears in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str_arms,)*
+                }
+            }
+
+            /// Whether this is one of the known values.
+            pub fn is_known(&self) -> bool {
+                match self {
+                    #(#known_arms,)*
+                }
+            }
+        }
+
+        impl ::core::convert::From<&str> for #ident {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#constants)*
+                    #fallback,
+                }
+            }
+        }
+
+        impl ::core::convert::From<::std::string::String> for #ident {
+            fn from(value: ::std::string::String) -> Self {
+                #ident::from(value.as_str())
+            }
+        }
+
+        impl ::core::str::FromStr for #ident {
+            type Err = ::core::convert::Infallible;
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                Ok(#ident::from(value))
+            }
+        }
+
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                deserializer.deserialize_str(crate::string_enum::Visitor::<#ident>::new(#name))
+            }
+        }
+
+        impl<'de> crate::de::Modal<'de> for #ident {
+            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+                if STRICT && !value.is_known() {
+                    return Err(crate::de::refused(#name, "a known value"));
+                }
+                Ok(value)
+            }
+        }
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#name)
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": "string", "description": #doc_text })
+            }
+        }
+    }
+}
+
 /// The data structs, one per event, and the `Event` enum that dispatches on `event`.
 pub fn events(events: &[EventDef]) -> TokenStream {
     let structs = events.iter().map(data_struct);
@@ -407,47 +547,79 @@ pub fn events(events: &[EventDef]) -> TokenStream {
 }
 
 fn data_struct(event: &EventDef) -> TokenStream {
-    let ident = format_ident!("{}", event.rust_name);
-    let doc_attrs = doc(&format!("The `data` of `{}`: {}", event.name, event.description));
     let example_doc = event.example.as_ref().map(|example| {
         let json = serde_json::to_string_pretty(example).expect("a JSON value serializes");
         let variant = &event.rust_name;
         let call_id = example.pointer("/data/call_id").and_then(|v| v.as_str()).unwrap_or_default();
         format!(
-            "\n# Example\n\nThe documented payload:\n\n```\nlet payload = r#\"\n{json}\n\"#;\n\
+            "\n\n# Example\n\nThe documented payload:\n\n```\nlet payload = r#\"\n{json}\n\"#;\n\
              let event: audian_events::Event = payload.parse().unwrap();\n\
              let audian_events::Event::{variant}(envelope) = event else {{ panic!(\"expected {name}\") }};\n\
              assert_eq!(envelope.data.call_id.as_str(), {call_id:?});\n```",
             name = event.name
         )
     });
-    let fields = event.fields.iter().map(field);
-    let example_doc_attrs = example_doc.iter().map(|text| doc(text));
-    let deserialize = data_deserialize(event);
+    let doc_text = format!("The `data` of `{}`: {}{}", event.name, event.description, example_doc.unwrap_or_default());
+    record(&event.rust_name, &doc_text, &format!("the data of `{}`", event.name), &event.fields)
+}
+
+/// A struct with its two-mode deserialization.
+fn record(rust_name: &str, doc_text: &str, expecting: &str, fields: &[FieldDef]) -> TokenStream {
+    let ident = format_ident!("{rust_name}");
+    let doc_attrs = doc(doc_text);
+    let field_items = fields.iter().map(field);
+    let deserialize = record_deserialize(rust_name, expecting, fields);
     quote! {
         #doc_attrs
-        #(#example_doc_attrs)*
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         pub struct #ident {
-            #(#fields)*
+            #(#field_items)*
         }
 
         #deserialize
     }
 }
 
-/// `Deserialize` and strict deserialization of an event's data: one visitor, `STRICT` deciding
+/// The typed webhook request bodies.
+pub fn requests(requests: &[crate::events::RequestDef]) -> TokenStream {
+    let items = requests.iter().map(|request| {
+        let ident = format_ident!("{}", request.rust_name);
+        let validator = format_ident!("{}", request.validator);
+        let example_doc = request.example.as_ref().map(|example| {
+            let json = serde_json::to_string(example).expect("a JSON value serializes");
+            format!(
+                "\n\n# Example\n\nThe documented body:\n\n```\nlet body: audian_events::webhooks::{} = serde_json::from_str(r#\"{json}\"#).unwrap();\n\
+                 assert!(body.validate().is_ok());\n```",
+                request.rust_name
+            )
+        });
+        let doc_text = format!("{}{}", request.doc, example_doc.unwrap_or_default());
+        let record = record(&request.rust_name, &doc_text, &format!("a {}", request.title.to_lowercase()), &request.fields);
+        let validate_doc = format!(" Checks the body against `{}`, with every error.", request.schema_path);
+        quote! {
+            #record
+
+            impl #ident {
+                #[doc = #validate_doc]
+                pub fn validate(&self) -> ::core::result::Result<(), crate::ValidationErrors> {
+                    crate::validation::#validator(&::serde_json::to_value(self).expect("a request body serializes to JSON"))
+                }
+            }
+        }
+    });
+    quote!(#(#items)*)
+}
+
+/// `Deserialize` and strict deserialization of a struct: one visitor, `STRICT` deciding
 /// whether unknown fields are skipped or refused and whether values are checked.
-fn data_deserialize(event: &EventDef) -> TokenStream {
-    let ident = format_ident!("{}", event.rust_name);
-    let visitor = format_ident!("{}Visitor", event.rust_name);
-    let expecting = format!("the data of `{}`", event.name);
-    let names: Vec<&str> = event.fields.iter().map(|field| field.json_name.as_str()).collect();
-    let idents: Vec<&proc_macro2::Ident> = event.fields.iter().map(|field| &field.ident).collect();
-    let types: Vec<TokenStream> = event.fields.iter().map(|field| rust_type(&field.ty)).collect();
-    let checks: Vec<TokenStream> = event
-        .fields
+fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> TokenStream {
+    let ident = format_ident!("{rust_name}");
+    let visitor = format_ident!("{rust_name}Visitor");
+    let names: Vec<&str> = fields.iter().map(|field| field.json_name.as_str()).collect();
+    let idents: Vec<&proc_macro2::Ident> = fields.iter().map(|field| &field.ident).collect();
+    let types: Vec<TokenStream> = fields.iter().map(|field| rust_type(&field.ty)).collect();
+    let checks: Vec<TokenStream> = fields
         .iter()
         .flat_map(|field| field.strict_checks.iter().map(move |check| strict_check(field, check)))
         .collect();

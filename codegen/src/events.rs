@@ -74,42 +74,7 @@ pub fn collect(
             diagnostics.error(root.location.clone(), "expected a `data` property with a schema object");
             continue;
         };
-        let mut fields = Vec::new();
-        for (json_name, schema) in &data.properties {
-            let Some(ident) = shape::field_ident(json_name) else {
-                diagnostics.error(
-                    schema.location.clone(),
-                    format!("the field name {json_name:?} is not a snake_case Rust identifier"),
-                );
-                continue;
-            };
-            if !data.required.contains(json_name) {
-                diagnostics.error(
-                    schema.location.clone(),
-                    "optional fields are not supported yet: every documented field is required",
-                );
-                continue;
-            }
-            let Some(ty) = shape::field_type(model, schema, &mut diagnostics) else { continue };
-            let representation = resolve_alias(&ty, definitions);
-            let keywords = schema.keywords().expect("typed fields are schema objects");
-            let strict_checks = match strict_checks(model, schema, &representation, definitions) {
-                Ok(checks) => checks,
-                Err(message) => {
-                    diagnostics.error(schema.location.clone(), message);
-                    continue;
-                }
-            };
-            fields.push(FieldDef {
-                json_name: json_name.clone(),
-                ident,
-                ty,
-                representation,
-                doc: shape::doc_of(keywords),
-                constraints: constraints(model, schema),
-                strict_checks,
-            });
-        }
+        let fields = collect_fields(model, data, definitions, &mut diagnostics);
         let example = set.examples_of(&entry.schema_path).next().map(|example| example.value.clone());
         events.push(EventDef {
             name: entry.name.clone(),
@@ -121,6 +86,100 @@ pub fn collect(
         });
     }
     diagnostics.finish(events)
+}
+
+/// A typed request body, from a schema file whose root is an object.
+#[derive(Debug, Clone)]
+pub struct RequestDef {
+    /// Such as `CreateWebhookRequest`, from the schema's title.
+    pub rust_name: String,
+    pub title: String,
+    pub doc: String,
+    pub schema_path: String,
+    /// The function of `audian_events::validation` that checks it.
+    pub validator: String,
+    pub fields: Vec<FieldDef>,
+    pub example: Option<Value>,
+}
+
+/// Reads request bodies: `(schema path, validator function)` pairs.
+pub fn collect_requests(
+    set: &SchemaSet,
+    model: &Model,
+    files: &[(&str, &str)],
+    definitions: &[Definition],
+) -> Result<Vec<RequestDef>, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let mut requests = Vec::new();
+    for (schema_path, validator) in files {
+        let Some(root) = model.files.get(*schema_path) else { continue };
+        let Some(keywords) = root.keywords() else {
+            diagnostics.error(root.location.clone(), "expected an object schema");
+            continue;
+        };
+        let title = keywords.title.clone().unwrap_or_default();
+        let Some(rust_name) = shape::variant_name(&title) else {
+            diagnostics.error(root.location.clone(), "a request body needs a `title` to name its Rust type");
+            continue;
+        };
+        let fields = collect_fields(model, keywords, definitions, &mut diagnostics);
+        requests.push(RequestDef {
+            rust_name,
+            title,
+            doc: shape::doc_of(keywords),
+            schema_path: (*schema_path).to_owned(),
+            validator: (*validator).to_owned(),
+            fields,
+            example: set.examples_of(schema_path).next().map(|example| example.value.clone()),
+        });
+    }
+    diagnostics.finish(requests)
+}
+
+/// The typed fields of an object schema, in the order written.
+fn collect_fields(
+    model: &Model,
+    object: &crate::model::Keywords,
+    definitions: &[Definition],
+    diagnostics: &mut Diagnostics,
+) -> Vec<FieldDef> {
+    let mut fields = Vec::new();
+    for (json_name, schema) in &object.properties {
+        let Some(ident) = shape::field_ident(json_name) else {
+            diagnostics.error(
+                schema.location.clone(),
+                format!("the field name {json_name:?} is not a snake_case Rust identifier"),
+            );
+            continue;
+        };
+        if !object.required.contains(json_name) {
+            diagnostics.error(
+                schema.location.clone(),
+                "optional fields are not supported yet: every documented field is required",
+            );
+            continue;
+        }
+        let Some(ty) = shape::field_type(model, schema, diagnostics) else { continue };
+        let representation = resolve_alias(&ty, definitions);
+        let keywords = schema.keywords().expect("typed fields are schema objects");
+        let strict_checks = match strict_checks(model, schema, &representation, definitions) {
+            Ok(checks) => checks,
+            Err(message) => {
+                diagnostics.error(schema.location.clone(), message);
+                continue;
+            }
+        };
+        fields.push(FieldDef {
+            json_name: json_name.clone(),
+            ident,
+            ty,
+            representation,
+            doc: shape::doc_of(keywords),
+            constraints: constraints(model, schema),
+            strict_checks,
+        });
+    }
+    fields
 }
 
 fn resolve_alias(ty: &FieldType, definitions: &[Definition]) -> FieldType {

@@ -38,16 +38,29 @@ pub enum Definition {
     StringEnum { name: String, doc: String, values: Vec<String> },
     /// Another name for a field type, such as `Timestamp` for `chrono::DateTime<Utc>`.
     Alias { name: String, doc: String, target: FieldType },
+    /// A `oneOf` of string constants and string enumerations: an enum with a unit variant per
+    /// constant and a newtype variant per enumeration, such as `*` or an event type.
+    Selector { name: String, doc: String, choices: Vec<Choice> },
 }
 
 impl Definition {
     pub fn name(&self) -> &str {
         match self {
-            Definition::Newtype { name, .. } | Definition::StringEnum { name, .. } | Definition::Alias { name, .. } => {
-                name
-            }
+            Definition::Newtype { name, .. }
+            | Definition::StringEnum { name, .. }
+            | Definition::Alias { name, .. }
+            | Definition::Selector { name, .. } => name,
         }
     }
+}
+
+/// One branch of a [`Definition::Selector`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Choice {
+    /// A string constant, such as `*`, as a unit variant.
+    Constant { variant: String, doc: String, value: String },
+    /// A string enumeration defined elsewhere, as a newtype variant holding it.
+    Enumeration { variant: String, doc: String, type_name: String },
 }
 
 /// The documentation of a schema: its title and description.
@@ -60,7 +73,7 @@ pub fn doc_of(keywords: &Keywords) -> String {
 }
 
 /// Decides the named type of one `$defs` entry.
-pub fn definition(name: &str, schema: &Schema, diagnostics: &mut Diagnostics) -> Option<Definition> {
+pub fn definition(model: &Model, name: &str, schema: &Schema, diagnostics: &mut Diagnostics) -> Option<Definition> {
     let location = &schema.location;
     let Some(keywords) = schema.keywords() else {
         diagnostics.error(location.clone(), "a boolean schema has no Rust type");
@@ -68,6 +81,11 @@ pub fn definition(name: &str, schema: &Schema, diagnostics: &mut Diagnostics) ->
     };
     let doc = doc_of(keywords);
     let name = name.to_owned();
+    if !keywords.one_of.is_empty() {
+        let choices =
+            keywords.one_of.iter().map(|branch| choice(model, branch, diagnostics)).collect::<Option<Vec<_>>>()?;
+        return Some(Definition::Selector { name, doc, choices });
+    }
     if let Some(values) = &keywords.enumeration {
         let strings: Option<Vec<String>> = values.iter().map(|value| value.as_str().map(str::to_owned)).collect();
         let Some(values) = strings else {
@@ -95,6 +113,34 @@ pub fn definition(name: &str, schema: &Schema, diagnostics: &mut Diagnostics) ->
         }
         target => Some(Definition::Alias { name, doc, target }),
     }
+}
+
+/// A `oneOf` branch of a selector: a titled string `const`, or a `$ref` to a string enumeration.
+fn choice(model: &Model, branch: &Schema, diagnostics: &mut Diagnostics) -> Option<Choice> {
+    let refuse = |diagnostics: &mut Diagnostics| {
+        diagnostics.error(
+            branch.location.clone(),
+            "a `oneOf` branch of a typed definition must be a titled string `const` or a `$ref` to a string enumeration",
+        );
+        None
+    };
+    let Some(keywords) = branch.keywords() else { return refuse(diagnostics) };
+    let doc = doc_of(keywords);
+    if let (Some(value), Some(title), None) = (const_string(keywords), &keywords.title, &keywords.reference) {
+        let Some(variant) = variant_name(title) else { return refuse(diagnostics) };
+        return Some(Choice::Constant { variant, doc, value: value.to_owned() });
+    }
+    let Some(reference) = &keywords.reference else { return refuse(diagnostics) };
+    let is_string_enum = model
+        .resolve(reference)
+        .and_then(Schema::keywords)
+        .and_then(|target| target.enumeration.as_ref())
+        .is_some_and(|values| values.iter().all(Value::is_string));
+    if !is_string_enum || keywords.constant.is_some() {
+        return refuse(diagnostics);
+    }
+    let type_name = reference.name().to_owned();
+    Some(Choice::Enumeration { variant: type_name.clone(), doc, type_name })
 }
 
 /// The field type of a property schema.

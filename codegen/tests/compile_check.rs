@@ -1,6 +1,7 @@
 //! The committed snapshots compile: each fixture's expected Rust files (`common.rs`, `events.rs`,
-//! `mod.rs`, ...), put in place of `src/generated/` in a copy of the hand-written `audian-events` crate, pass
-//! `cargo check`. The copy is a standalone package in a temporary directory that reuses the
+//! `mod.rs`, ...), put in place of `src/generated/` in a copy of the runtime of `audian-events` (the
+//! hand-written modules the generated code calls; not the helpers written against the Audian
+//! events themselves, such as the call timelines), pass `cargo check`. The copy is a standalone package in a temporary directory that reuses the
 //! workspace's `Cargo.lock` (offline) and builds into `target/snapshot-check`.
 
 mod support;
@@ -74,19 +75,67 @@ fn manifest(fixture: &str) -> String {
     )
 }
 
-/// Copies the hand-written `.rs` files of `audian-events/src`, leaving out `generated/`.
-fn copy_hand_written(from: &Path, to: &Path, top: bool) {
+/// The modules of `audian-events/src` that generated code relies on, as declared in its `lib.rs`.
+const RUNTIME_MODULES: &[&str] = &[
+    "#[doc(hidden)] pub mod de;",
+    "mod envelope;",
+    "mod error;",
+    "#[doc(hidden)] pub mod integer;",
+    "mod parse;",
+    "#[doc(hidden)] pub mod string_enum;",
+    "mod timestamp;",
+    "pub mod validation;",
+];
+/// The modules written against the Audian events themselves, left out of the snapshot crate.
+const HELPER_MODULES: &[&str] = &["clock", "dedup", "subscription", "timeline"];
+/// The re-exports of the runtime, as in `lib.rs`.
+const RUNTIME_EXPORTS: &str = "pub use envelope::{Envelope, UnknownEvent};
+pub use error::{InvalidValue, ParseError};
+pub use generated::*;
+pub use validation::{PayloadError, ValidationError, ValidationErrors, is_valid, parse_validated, validate};
+";
+
+fn module_name(declaration: &str) -> &str {
+    declaration.trim_end_matches(';').rsplit(' ').next().expect("a module declaration")
+}
+
+/// Copies the runtime modules of `audian-events/src` and writes a `lib.rs` that declares them.
+fn copy_runtime(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create the source folder");
-    for entry in fs::read_dir(from).expect("read audian-events/src") {
-        let entry = entry.expect("directory entry");
-        let path = entry.path();
-        if entry.file_type().expect("file type").is_dir() {
-            if !(top && entry.file_name() == "generated") {
-                copy_hand_written(&path, &to.join(entry.file_name()), false);
-            }
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            fs::copy(&path, to.join(entry.file_name())).expect("copy a source file");
+    let mut lib = String::from("#![allow(dead_code)]\n");
+    for declaration in RUNTIME_MODULES {
+        let name = module_name(declaration);
+        let file = from.join(format!("{name}.rs"));
+        if file.exists() {
+            fs::copy(&file, to.join(format!("{name}.rs"))).expect("copy a source file");
+        } else {
+            copy_dir(&from.join(name), &to.join(name));
         }
+        lib.push_str(declaration);
+        lib.push('\n');
+    }
+    lib.push_str("#[rustfmt::skip]\nmod generated;\n");
+    lib.push_str(RUNTIME_EXPORTS);
+    fs::write(to.join("lib.rs"), lib).expect("write lib.rs");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create a source folder");
+    for entry in fs::read_dir(from).expect("read a source folder") {
+        let path = entry.expect("directory entry").path();
+        fs::copy(&path, to.join(path.file_name().expect("a file name"))).expect("copy a source file");
+    }
+}
+
+#[test]
+fn every_module_of_the_crate_is_either_runtime_or_helper() {
+    let lib = fs::read_to_string(workspace_root().join("audian-events/src/lib.rs")).expect("lib.rs");
+    for line in lib.lines().map(str::trim).filter(|line| line.starts_with("mod ") || line.starts_with("pub mod ")) {
+        let name = module_name(line);
+        let known = name == "generated"
+            || HELPER_MODULES.contains(&name)
+            || RUNTIME_MODULES.iter().any(|declaration| module_name(declaration) == name);
+        assert!(known, "audian-events/src/lib.rs declares `{name}`: add it to RUNTIME_MODULES or HELPER_MODULES here");
     }
 }
 
@@ -97,7 +146,7 @@ fn snapshot_crate(fixture: &str) -> tempfile::TempDir {
     let root = dir.path();
     fs::write(root.join("Cargo.toml"), manifest(fixture)).expect("write Cargo.toml");
     fs::copy(workspace.join("Cargo.lock"), root.join("Cargo.lock")).expect("copy Cargo.lock");
-    copy_hand_written(&workspace.join("audian-events").join("src"), &root.join("src"), true);
+    copy_runtime(&workspace.join("audian-events").join("src"), &root.join("src"));
 
     let expected = fixtures_dir().join(fixture).join("expected");
     let generated = root.join("src").join("generated");

@@ -175,7 +175,7 @@ fn refuses_max_items() {
 
 #[test]
 fn refuses_dynamic_ref_inside_one_of() {
-    assert_refused(CREATE, "/properties/events/items/oneOf/1", "$dynamicRef", json!("#meta"));
+    assert_refused("common.json", "/$defs/EventSelector/oneOf/1", "$dynamicRef", json!("#meta"));
 }
 
 #[test]
@@ -263,10 +263,10 @@ fn pointer_tokens_are_escaped() {
 fn keyword_names_in_data_or_as_property_names_are_not_refused() {
     let sandbox = Sandbox::new();
     sandbox.inject(HELD, HELD_CALL_ID, "examples", json!([{"allOf": [], "not": {}}])).inject(
-        CREATE,
-        "/properties",
+        "common.json",
+        "/$defs",
         "not",
-        json!({"title": "A property named like a keyword", "type": "string"}),
+        json!({"title": "A definition named like a keyword", "type": "string"}),
     );
     if let Err(diagnostics) = sandbox.generate() {
         panic!("keyword names outside keyword positions were refused:\n{diagnostics}");

@@ -1282,3 +1282,98 @@ impl ::schemars::JsonSchema for FailureReason {
         )
     }
 }
+/// Event selector
+///
+/// An event type to subscribe to, or `*` for all events.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventSelector {
+    /// `*`: All events
+    ///
+    /// Every event type, present and future.
+    AllEvents,
+    /// One event type
+    ///
+    /// A single event type.
+    EventType(crate::EventType),
+}
+impl EventSelector {
+    /// The value as it appears in JSON.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EventSelector::AllEvents => "*",
+            EventSelector::EventType(value) => value.as_str(),
+        }
+    }
+    /// Whether this is one of the known values.
+    pub fn is_known(&self) -> bool {
+        match self {
+            EventSelector::AllEvents => true,
+            EventSelector::EventType(value) => value.is_known(),
+        }
+    }
+}
+impl ::core::convert::From<&str> for EventSelector {
+    fn from(value: &str) -> Self {
+        match value {
+            "*" => EventSelector::AllEvents,
+            other => EventSelector::EventType(crate::EventType::from(other)),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for EventSelector {
+    fn from(value: ::std::string::String) -> Self {
+        EventSelector::from(value.as_str())
+    }
+}
+impl ::core::str::FromStr for EventSelector {
+    type Err = ::core::convert::Infallible;
+    fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+        Ok(EventSelector::from(value))
+    }
+}
+impl ::core::fmt::Display for EventSelector {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for EventSelector {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventSelector {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(
+                crate::string_enum::Visitor::<EventSelector>::new("EventSelector"),
+            )
+    }
+}
+impl<'de> crate::de::Modal<'de> for EventSelector {
+    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
+        if STRICT && !value.is_known() {
+            return Err(crate::de::refused("EventSelector", "a known value"));
+        }
+        Ok(value)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EventSelector {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EventSelector")
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "type" : "string", "description" :
+            "Event selector\n\nAn event type to subscribe to, or `*` for all events." }
+        )
+    }
+}

@@ -6,6 +6,9 @@ mod common;
 mod events;
 #[rustfmt::skip]
 pub(crate) mod validators;
+/// The typed bodies of the webhook subscription requests.
+#[rustfmt::skip]
+pub mod webhooks;
 /// The documented examples of the API reference, one per event type.
 #[rustfmt::skip]
 pub mod examples;

@@ -384,6 +384,116 @@ fn check_common_defs_event_id_6f54479c<R: crate::validation::runtime::Report>(
         valid
     }
 }
+/// `common.json#/$defs/EventSelector`
+#[allow(unused_variables, unused_mut, clippy::all)]
+fn check_common_defs_event_selector_fb14bc88<R: crate::validation::runtime::Report>(
+    value: &::serde_json::Value,
+    path: &crate::validation::runtime::InstancePath<'_>,
+    report: &mut R,
+) -> bool {
+    {
+        let mut valid = true;
+        let mark = report.mark();
+        let mut matched = 0usize;
+        if matched < 2
+            && check_common_defs_event_selector_one_of_0_6a000955(
+                value,
+                path,
+                &mut crate::validation::runtime::FirstFailure,
+            )
+        {
+            matched += 1;
+        }
+        if matched < 2
+            && check_common_defs_event_selector_one_of_1_6a0007a2(
+                value,
+                path,
+                &mut crate::validation::runtime::FirstFailure,
+            )
+        {
+            matched += 1;
+        }
+        if matched != 1 {
+            valid = false;
+            report.rollback(mark);
+            report
+                .fail(
+                    path,
+                    "oneOf",
+                    "common.json#/$defs/EventSelector/oneOf",
+                    || {
+                        if matched == 0 {
+                            format!(
+                                "{} is valid under none of the `oneOf` schemas", crate
+                                ::validation::runtime::describe(value)
+                            )
+                        } else {
+                            format!(
+                                "{} is valid under more than one of the `oneOf` schemas",
+                                crate ::validation::runtime::describe(value)
+                            )
+                        }
+                    },
+                );
+            if !R::COLLECT {
+                return false;
+            }
+        }
+        valid
+    }
+}
+/// `common.json#/$defs/EventSelector/oneOf/0`
+#[allow(unused_variables, unused_mut, clippy::all)]
+fn check_common_defs_event_selector_one_of_0_6a000955<
+    R: crate::validation::runtime::Report,
+>(
+    value: &::serde_json::Value,
+    path: &crate::validation::runtime::InstancePath<'_>,
+    report: &mut R,
+) -> bool {
+    {
+        let mut valid = true;
+        if !(value.as_str().is_some_and(|text| matches!(text, "*"))) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "const",
+                    "common.json#/$defs/EventSelector/oneOf/0/const",
+                    || {
+                        format!(
+                            "expected {}, found {}", "\"*\"", crate
+                            ::validation::runtime::describe(value)
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
+            }
+        }
+        valid
+    }
+}
+/// `common.json#/$defs/EventSelector/oneOf/1`
+#[allow(unused_variables, unused_mut, clippy::all)]
+fn check_common_defs_event_selector_one_of_1_6a0007a2<
+    R: crate::validation::runtime::Report,
+>(
+    value: &::serde_json::Value,
+    path: &crate::validation::runtime::InstancePath<'_>,
+    report: &mut R,
+) -> bool {
+    {
+        let mut valid = true;
+        if !check_common_defs_event_type_2ea112d1(value, path, report) {
+            valid = false;
+            if !R::COLLECT {
+                return false;
+            }
+        }
+        valid
+    }
+}
 /// `common.json#/$defs/EventType`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_event_type_2ea112d1<R: crate::validation::runtime::Report>(
@@ -7753,48 +7863,12 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                                     );
                                     if !({
                                         let mut valid = true;
-                                        let mark = report.mark();
-                                        let mut matched = 0usize;
-                                        if matched < 2
-                                            && check_webhooks_create_properties_events_items_one_of_0_bc426d33(
-                                                item,
-                                                item_path,
-                                                &mut crate::validation::runtime::FirstFailure,
-                                            )
-                                        {
-                                            matched += 1;
-                                        }
-                                        if matched < 2
-                                            && check_webhooks_create_properties_events_items_one_of_1_bc426b80(
-                                                item,
-                                                item_path,
-                                                &mut crate::validation::runtime::FirstFailure,
-                                            )
-                                        {
-                                            matched += 1;
-                                        }
-                                        if matched != 1 {
+                                        if !check_common_defs_event_selector_fb14bc88(
+                                            item,
+                                            item_path,
+                                            report,
+                                        ) {
                                             valid = false;
-                                            report.rollback(mark);
-                                            report
-                                                .fail(
-                                                    item_path,
-                                                    "oneOf",
-                                                    "webhooks/create.json#/properties/events/items/oneOf",
-                                                    || {
-                                                        if matched == 0 {
-                                                            format!(
-                                                                "{} is valid under none of the `oneOf` schemas", crate
-                                                                ::validation::runtime::describe(item)
-                                                            )
-                                                        } else {
-                                                            format!(
-                                                                "{} is valid under more than one of the `oneOf` schemas",
-                                                                crate ::validation::runtime::describe(item)
-                                                            )
-                                                        }
-                                                    },
-                                                );
                                             if !R::COLLECT {
                                                 return false;
                                             }
@@ -7852,58 +7926,6 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                         return false;
                     }
                 }
-            }
-        }
-        valid
-    }
-}
-/// `webhooks/create.json#/properties/events/items/oneOf/0`
-#[allow(unused_variables, unused_mut, clippy::all)]
-fn check_webhooks_create_properties_events_items_one_of_0_bc426d33<
-    R: crate::validation::runtime::Report,
->(
-    value: &::serde_json::Value,
-    path: &crate::validation::runtime::InstancePath<'_>,
-    report: &mut R,
-) -> bool {
-    {
-        let mut valid = true;
-        if !(value.as_str().is_some_and(|text| matches!(text, "*"))) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "const",
-                    "webhooks/create.json#/properties/events/items/oneOf/0/const",
-                    || {
-                        format!(
-                            "expected {}, found {}", "\"*\"", crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
-        }
-        valid
-    }
-}
-/// `webhooks/create.json#/properties/events/items/oneOf/1`
-#[allow(unused_variables, unused_mut, clippy::all)]
-fn check_webhooks_create_properties_events_items_one_of_1_bc426b80<
-    R: crate::validation::runtime::Report,
->(
-    value: &::serde_json::Value,
-    path: &crate::validation::runtime::InstancePath<'_>,
-    report: &mut R,
-) -> bool {
-    {
-        let mut valid = true;
-        if !check_common_defs_event_type_2ea112d1(value, path, report) {
-            valid = false;
-            if !R::COLLECT {
-                return false;
             }
         }
         valid
@@ -7994,48 +8016,12 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                                     );
                                     if !({
                                         let mut valid = true;
-                                        let mark = report.mark();
-                                        let mut matched = 0usize;
-                                        if matched < 2
-                                            && check_webhooks_update_properties_events_items_one_of_0_f33ef1c8(
-                                                item,
-                                                item_path,
-                                                &mut crate::validation::runtime::FirstFailure,
-                                            )
-                                        {
-                                            matched += 1;
-                                        }
-                                        if matched < 2
-                                            && check_webhooks_update_properties_events_items_one_of_1_f33ef37b(
-                                                item,
-                                                item_path,
-                                                &mut crate::validation::runtime::FirstFailure,
-                                            )
-                                        {
-                                            matched += 1;
-                                        }
-                                        if matched != 1 {
+                                        if !check_common_defs_event_selector_fb14bc88(
+                                            item,
+                                            item_path,
+                                            report,
+                                        ) {
                                             valid = false;
-                                            report.rollback(mark);
-                                            report
-                                                .fail(
-                                                    item_path,
-                                                    "oneOf",
-                                                    "webhooks/update.json#/properties/events/items/oneOf",
-                                                    || {
-                                                        if matched == 0 {
-                                                            format!(
-                                                                "{} is valid under none of the `oneOf` schemas", crate
-                                                                ::validation::runtime::describe(item)
-                                                            )
-                                                        } else {
-                                                            format!(
-                                                                "{} is valid under more than one of the `oneOf` schemas",
-                                                                crate ::validation::runtime::describe(item)
-                                                            )
-                                                        }
-                                                    },
-                                                );
                                             if !R::COLLECT {
                                                 return false;
                                             }
@@ -8080,58 +8066,6 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                         return false;
                     }
                 }
-            }
-        }
-        valid
-    }
-}
-/// `webhooks/update.json#/properties/events/items/oneOf/0`
-#[allow(unused_variables, unused_mut, clippy::all)]
-fn check_webhooks_update_properties_events_items_one_of_0_f33ef1c8<
-    R: crate::validation::runtime::Report,
->(
-    value: &::serde_json::Value,
-    path: &crate::validation::runtime::InstancePath<'_>,
-    report: &mut R,
-) -> bool {
-    {
-        let mut valid = true;
-        if !(value.as_str().is_some_and(|text| matches!(text, "*"))) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "const",
-                    "webhooks/update.json#/properties/events/items/oneOf/0/const",
-                    || {
-                        format!(
-                            "expected {}, found {}", "\"*\"", crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
-        }
-        valid
-    }
-}
-/// `webhooks/update.json#/properties/events/items/oneOf/1`
-#[allow(unused_variables, unused_mut, clippy::all)]
-fn check_webhooks_update_properties_events_items_one_of_1_f33ef37b<
-    R: crate::validation::runtime::Report,
->(
-    value: &::serde_json::Value,
-    path: &crate::validation::runtime::InstancePath<'_>,
-    report: &mut R,
-) -> bool {
-    {
-        let mut valid = true;
-        if !check_common_defs_event_type_2ea112d1(value, path, report) {
-            valid = false;
-            if !R::COLLECT {
-                return false;
             }
         }
         valid
