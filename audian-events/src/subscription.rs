@@ -33,7 +33,7 @@ use serde::de::{self, Deserializer};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::{Event, EventType};
+use crate::{Event, EventSelector, EventType};
 
 /// The selector that subscribes to every event type, present and future.
 pub const ALL_EVENTS: &str = "*";
@@ -99,6 +99,13 @@ impl EventFilter {
         Ok(EventFilter { selection: if all { Selection::All } else { Selection::Only(types) } })
     }
 
+    /// The filter of the `events` of a typed request body, such as
+    /// [`UpdateWebhookRequest::events`](crate::webhooks::UpdateWebhookRequest::events); checked
+    /// like [`EventFilter::new`].
+    pub fn from_selectors<'a>(selectors: impl IntoIterator<Item = &'a EventSelector>) -> Result<Self, FilterError> {
+        EventFilter::new(selectors.into_iter().map(EventSelector::as_str))
+    }
+
     /// A filter of the given types, unchecked: unlike [`EventFilter::new`], it accepts
     /// [`EventType::Unknown`], to select an event type newer than this version (it then matches
     /// the [`Event::Unknown`] events of that type). An empty list selects nothing.
@@ -131,6 +138,16 @@ impl EventFilter {
         match &self.selection {
             Selection::All => None,
             Selection::Only(types) => Some(types.iter()),
+        }
+    }
+
+    /// The `events` of a typed request body, such as
+    /// [`UpdateWebhookRequest`](crate::webhooks::UpdateWebhookRequest): `[AllEvents]`, or one
+    /// selector per selected type.
+    pub fn selectors(&self) -> Vec<EventSelector> {
+        match &self.selection {
+            Selection::All => vec![EventSelector::AllEvents],
+            Selection::Only(types) => types.iter().cloned().map(EventSelector::EventType).collect(),
         }
     }
 

@@ -144,13 +144,22 @@ pub struct DedupError {
     kind: DedupErrorKind,
     message: String,
     source: Option<Box<dyn Error + Send + Sync>>,
+    /// Whether the store failed to start (rather than to answer about an event).
+    at_start: bool,
 }
 
 impl DedupError {
     /// An error of `kind` with a message that names the store and what it was doing, such as
     /// ``Redis at 127.0.0.1:6379 did not answer `SET audian-events:dedup:evt_1 NX PX 86400000` ``.
     pub fn new(kind: DedupErrorKind, message: impl Into<String>) -> Self {
-        DedupError { kind, message: message.into(), source: None }
+        DedupError { kind, message: message.into(), source: None, at_start: false }
+    }
+
+    /// Marks an error of setting the store up, so that the advice is not about an event.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn at_start(mut self) -> Self {
+        self.at_start = true;
+        self
     }
 
     /// Attaches the underlying error, reported by [`Error::source`] (and not repeated in the
@@ -176,11 +185,15 @@ impl fmt::Display for DedupError {
         // The source is not repeated here: error reporters print the chain.
         f.write_str(&self.message)?;
         match self.kind {
+            DedupErrorKind::Config => f.write_str(". Fix the dedup store's configuration"),
+            _ if self.at_start => f.write_str(
+                ". The store cannot start without it: check that the server is running and reachable at that \
+                 address, and its logs",
+            ),
             DedupErrorKind::Unavailable => f.write_str(
                 ". Whether the event was already seen is unknown: answer the delivery with a 5xx status \
                  (such as 503) so that Audian retries it, and check that the store is running and reachable",
             ),
-            DedupErrorKind::Config => f.write_str(". Fix the dedup store's configuration"),
             DedupErrorKind::Store => f.write_str(
                 ". Whether the event was already seen is unknown: answer the delivery with a 5xx status \
                  so that Audian retries it, and check the store's logs",

@@ -26,6 +26,11 @@ use crate::EventId;
 /// persists its data (`appendonly yes`); otherwise a retry that comes after the restart is let
 /// through again.
 ///
+/// One case no store can settle: if Redis applied a `SET` but the connection broke before the
+/// reply came back, the operation fails, the receiver answers 5xx, and Audian's retry then finds
+/// the id recorded and is taken for a duplicate. Receivers that cannot lose an event in that
+/// window can [`forget`](DedupStore::forget) the id once Redis is back.
+///
 /// It needs a Tokio runtime. Cloning is cheap and clones share the connection.
 ///
 /// ```no_run
@@ -127,7 +132,7 @@ fn classify(error: &RedisError) -> (DedupErrorKind, &'static str) {
     } else if matches!(error.kind(), ErrorKind::Server(ServerErrorKind::BusyLoading | ServerErrorKind::TryAgain)) {
         (DedupErrorKind::Unavailable, "is loading its data and refused")
     } else if matches!(error.kind(), ErrorKind::InvalidClientConfig | ErrorKind::AuthenticationFailed) {
-        (DedupErrorKind::Config, "refused the configuration for")
+        (DedupErrorKind::Config, "refused the credentials or settings for")
     } else {
         (DedupErrorKind::Store, "answered with an error to")
     }
@@ -219,6 +224,7 @@ impl RedisDedupStoreBuilder {
             let (kind, what) = classify(&error);
             DedupError::new(kind, format!("Redis at {server} {what} the dedup store's first connection"))
                 .with_source(error)
+                .at_start()
         })?;
         Ok(RedisDedupStore { connection, key_prefix: self.key_prefix, ttl: self.ttl, server })
     }

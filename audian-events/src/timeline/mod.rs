@@ -59,17 +59,17 @@
 //! [`CallState::status`] follows the call's lifecycle, left to right:
 //!
 //! ```text
-//!               call.initiated      call.ringing       call.answered       call.completed
-//!  (no status) ───────────────▶ Initiated ───────▶ Ringing ───────▶ Answered ─────────────▶ Completed
-//!       │                          │                  │                 │
-//!       │                          │   call.failed    │                 │
-//!       └──────────────────────────┴──────────────────┴─────────────────┴─────────────▶ Failed
-//!                                  │  call.cancelled  │
-//!                                  └──────────────────┴───────────────────────────────▶ Cancelled
+//!                call.initiated      call.ringing       call.answered      call.completed
+//!  (no status) ────────────────▶ Initiated ───────▶ Ringing ───────▶ Answered ──────────▶ Completed
+//!                                    │                 │                │
+//!                                    ├─────────────────┼────────────────┴───call.failed────▶ Failed
+//!                                    │                 │
+//!                                    └─────────────────┴────────────────────call.cancelled─▶ Cancelled
 //! ```
 //!
-//! - The status only moves right: a step may be skipped (a timeline whose `call.initiated` has
-//!   not arrived yet starts at `Ringing`), and an event of an earlier step whose timestamp comes
+//! - The status only moves right, and steps may be skipped: a timeline whose `call.initiated`
+//!   has not arrived yet starts at `Ringing`, one made of a lone `call.failed` goes from no
+//!   status straight to `Failed`. An event of an earlier step whose timestamp comes
 //!   later (clock skew) fills in its fields but does not move the status back.
 //! - `Completed`, `Failed` and `Cancelled` are terminal: the first of them in timeline order
 //!   stays, whatever arrives after it, late or not.
