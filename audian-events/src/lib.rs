@@ -37,7 +37,11 @@
 //!
 //! - `schemars`: derives `schemars::JsonSchema` for the event types.
 //! - `redis`: `dedup::RedisDedupStore`, a dedup store shared by several receivers (on Tokio).
+//! - `axum`: `axum::WebhookReceiver` and the `axum::ValidatedEvent` extractor, to receive webhooks
+//!   with axum 0.8.
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod clock;
 #[doc(hidden)]
 pub mod de;

@@ -1,0 +1,188 @@
+//! `cargo bench -p audian-events-bench`: audian-events against the `jsonschema` crate, on the
+//! same inputs in one run. `cargo xtask bench` runs this and prints the table of medians.
+//!
+//! Each timed iteration goes over a whole corpus (the 18 examples, or the 36 invalid variants, or
+//! the NDJSON batch), so a median is the time of one pass over that corpus. Group and function
+//! names are read by `xtask/src/bench.rs`: change both together.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use audian_events_bench::{Corpus, MacroValidator, assert_same_verdicts, runtime_validator};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use serde_json::Value;
+
+fn benches(c: &mut Criterion) {
+    let corpus = Corpus::build();
+    // Built once, outside every timed loop.
+    let runtime = runtime_validator();
+    assert_same_verdicts(&corpus, &runtime);
+
+    let valid: Vec<&Value> = corpus.valid.iter().map(|input| &input.value).collect();
+    let invalid: Vec<&Value> = corpus.invalid.iter().map(|input| &input.value).collect();
+    let valid_bytes: Vec<&[u8]> = corpus.valid.iter().map(|input| input.bytes.as_slice()).collect();
+
+    // (a) Validate a parsed `Value`, boolean, on the 18 documented examples.
+    {
+        let mut group = c.benchmark_group("is_valid");
+        group.throughput(Throughput::Elements(valid.len() as u64));
+        group.bench_function("ours", |b| {
+            b.iter(|| {
+                for value in &valid {
+                    black_box(audian_events::is_valid(black_box(value)));
+                }
+            })
+        });
+        group.bench_function("jsonschema_runtime", |b| {
+            b.iter(|| {
+                for value in &valid {
+                    black_box(runtime.is_valid(black_box(value)));
+                }
+            })
+        });
+        group.bench_function("jsonschema_macro", |b| {
+            b.iter(|| {
+                for value in &valid {
+                    black_box(MacroValidator::is_valid(black_box(value)));
+                }
+            })
+        });
+        group.finish();
+    }
+
+    // The same, on the 36 invalid variants: how fast each says no.
+    {
+        let mut group = c.benchmark_group("is_valid_invalid");
+        group.throughput(Throughput::Elements(invalid.len() as u64));
+        group.bench_function("ours", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(audian_events::is_valid(black_box(value)));
+                }
+            })
+        });
+        group.bench_function("jsonschema_runtime", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(runtime.is_valid(black_box(value)));
+                }
+            })
+        });
+        group.bench_function("jsonschema_macro", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(MacroValidator::is_valid(black_box(value)));
+                }
+            })
+        });
+        group.finish();
+    }
+
+    // (b) Collect every error of the 36 invalid variants.
+    {
+        let mut group = c.benchmark_group("all_errors");
+        group.throughput(Throughput::Elements(invalid.len() as u64));
+        group.bench_function("ours", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(audian_events::validate(black_box(value)).unwrap_err().len());
+                }
+            })
+        });
+        group.bench_function("jsonschema_runtime", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(runtime.iter_errors(black_box(value)).count());
+                }
+            })
+        });
+        group.bench_function("jsonschema_macro", |b| {
+            b.iter(|| {
+                for value in &invalid {
+                    black_box(MacroValidator::iter_errors(black_box(value)).count());
+                }
+            })
+        });
+        group.finish();
+    }
+
+    // (c) Bytes to a validated typed event, and (d) the floors, on the 18 examples' compact bytes.
+    {
+        let mut group = c.benchmark_group("bytes_to_event");
+        group.throughput(Throughput::Bytes(corpus.valid_bytes() as u64));
+        group.bench_function("ours_parse_validated", |b| {
+            b.iter(|| {
+                for bytes in &valid_bytes {
+                    black_box(audian_events::parse_validated(black_box(bytes)).is_ok());
+                }
+            })
+        });
+        // What a user writes without us: parse a `Value`, then validate it.
+        group.bench_function("value_plus_jsonschema_runtime", |b| {
+            b.iter(|| {
+                for bytes in &valid_bytes {
+                    let value: Value = serde_json::from_slice(black_box(bytes)).unwrap();
+                    black_box(runtime.is_valid(&value));
+                }
+            })
+        });
+        group.bench_function("floor_ignored_any", |b| {
+            b.iter(|| {
+                for bytes in &valid_bytes {
+                    black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(bytes)).is_ok());
+                }
+            })
+        });
+        group.bench_function("floor_typed_unvalidated", |b| {
+            b.iter(|| {
+                for bytes in &valid_bytes {
+                    black_box(audian_events::Event::from_slice(black_box(bytes)).is_ok());
+                }
+            })
+        });
+        group.finish();
+    }
+
+    // Throughput on about 1 MB of NDJSON, line by line.
+    {
+        let lines = corpus.ndjson_lines();
+        let mut group = c.benchmark_group("ndjson");
+        group.throughput(Throughput::Bytes(corpus.ndjson.len() as u64));
+        group.sampling_mode(SamplingMode::Flat).sample_size(20).measurement_time(Duration::from_secs(8));
+        group.bench_function("ours_parse_validated", |b| {
+            b.iter(|| {
+                for line in &lines {
+                    black_box(audian_events::parse_validated(black_box(line)).is_ok());
+                }
+            })
+        });
+        group.bench_function("value_plus_jsonschema_runtime", |b| {
+            b.iter(|| {
+                for line in &lines {
+                    let value: Value = serde_json::from_slice(black_box(line)).unwrap();
+                    black_box(runtime.is_valid(&value));
+                }
+            })
+        });
+        group.bench_function("floor_typed_unvalidated", |b| {
+            b.iter(|| {
+                for line in &lines {
+                    black_box(audian_events::Event::from_slice(black_box(line)).is_ok());
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+fn config() -> Criterion {
+    // A 2-core shared machine: enough samples for stable medians, about 3 minutes in all.
+    Criterion::default().sample_size(60).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(6))
+}
+
+criterion_group! {
+    name = validation;
+    config = config();
+    targets = benches
+}
+criterion_main!(validation);

@@ -1,0 +1,334 @@
+//! The corpus and the reference validators of the benchmarks in `benches/validation.rs`
+//! (`cargo bench -p audian-events-bench`, or `cargo xtask bench` for the table and the chart).
+//!
+//! - The corpus: the 18 documented examples (compact bytes and parsed `Value`s), an invalid
+//!   variant of each with one shallow error (in the envelope) and one with one deep error (inside
+//!   `data`), and about 1 MB of NDJSON of valid events with distinct ids.
+//! - The references: the `jsonschema` runtime validator (the workspace's version, built once over
+//!   every file of `schema/` keyed by `$id`, formats asserted) and the `jsonschema` compile-time
+//!   validator macro ([`MacroValidator`], an older version: see `Cargo.toml`).
+//!
+//! [`assert_same_verdicts`] panics unless every validator agrees on every input; the benchmark
+//! calls it before timing anything, and so does this crate's test.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// Version of the `jsonschema` runtime validator measured (the workspace's dependency).
+pub const JSONSCHEMA_RUNTIME_VERSION: &str = "0.61.2";
+/// Version of the `jsonschema` compile-time validator macro measured (`jsonschema_macros_ref`).
+pub const JSONSCHEMA_MACRO_VERSION: &str = "0.60.2";
+
+/// Target size of the NDJSON batch.
+pub const NDJSON_TARGET_BYTES: usize = 1 << 20;
+
+/// The `jsonschema` compile-time validator of `schema/event.json`: the schema and every file its
+/// `$ref`s reach are read by the macro at compile time, each registered under its `$id`, so
+/// nothing is resolved over the network or from a bundled copy. Formats are asserted, as by the
+/// runtime validator.
+///
+/// The macro finds its runtime crate by package name; of two dependencies on the same package,
+/// `proc-macro-crate` picks the last one in `Cargo.toml`, which is `jsonschema_macros_ref`, and
+/// [`macro_validate`] would not compile otherwise.
+#[jsonschema_macros_ref::validator(
+    path = "../schema/event.json",
+    draft = Draft202012,
+    validate_formats = true,
+    resources = {
+        "https://audian-events.dev/schema/common.json" => { path = "../schema/common.json" },
+        "https://audian-events.dev/schema/events/call.initiated.json" => { path = "../schema/events/call.initiated.json" },
+        "https://audian-events.dev/schema/events/call.ringing.json" => { path = "../schema/events/call.ringing.json" },
+        "https://audian-events.dev/schema/events/call.answered.json" => { path = "../schema/events/call.answered.json" },
+        "https://audian-events.dev/schema/events/call.completed.json" => { path = "../schema/events/call.completed.json" },
+        "https://audian-events.dev/schema/events/call.failed.json" => { path = "../schema/events/call.failed.json" },
+        "https://audian-events.dev/schema/events/call.cancelled.json" => { path = "../schema/events/call.cancelled.json" },
+        "https://audian-events.dev/schema/events/call.transferred.json" => { path = "../schema/events/call.transferred.json" },
+        "https://audian-events.dev/schema/events/call.held.json" => { path = "../schema/events/call.held.json" },
+        "https://audian-events.dev/schema/events/call.resumed.json" => { path = "../schema/events/call.resumed.json" },
+        "https://audian-events.dev/schema/events/call.muted.json" => { path = "../schema/events/call.muted.json" },
+        "https://audian-events.dev/schema/events/call.unmuted.json" => { path = "../schema/events/call.unmuted.json" },
+        "https://audian-events.dev/schema/events/recording.started.json" => { path = "../schema/events/recording.started.json" },
+        "https://audian-events.dev/schema/events/recording.stopped.json" => { path = "../schema/events/recording.stopped.json" },
+        "https://audian-events.dev/schema/events/recording.completed.json" => { path = "../schema/events/recording.completed.json" },
+        "https://audian-events.dev/schema/events/recording.failed.json" => { path = "../schema/events/recording.failed.json" },
+        "https://audian-events.dev/schema/events/ivr.input_received.json" => { path = "../schema/events/ivr.input_received.json" },
+        "https://audian-events.dev/schema/events/ivr.menu_presented.json" => { path = "../schema/events/ivr.menu_presented.json" },
+        "https://audian-events.dev/schema/events/ivr.timeout.json" => { path = "../schema/events/ivr.timeout.json" },
+    }
+)]
+pub struct MacroValidator;
+
+/// The macro validator's first error, typed with the pinned crate's own error type: this only
+/// compiles if the macro's generated code uses `jsonschema_macros_ref`.
+pub fn macro_validate(value: &Value) -> Result<(), jsonschema_macros_ref::ValidationError<'_>> {
+    MacroValidator::validate(value)
+}
+
+/// One input of the corpus.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Such as `call.completed`, `call.completed (shallow: bad id)`.
+    pub name: String,
+    /// Compact JSON.
+    pub bytes: Vec<u8>,
+    pub value: Value,
+}
+
+impl Input {
+    fn new(name: String, value: Value) -> Input {
+        let bytes = serde_json::to_vec(&value).expect("a Value serializes");
+        Input { name, bytes, value }
+    }
+}
+
+/// Everything the benchmarks run on.
+pub struct Corpus {
+    /// The 18 documented examples, in the order of `audian_events::examples::ALL`.
+    pub valid: Vec<Input>,
+    /// For each example, a variant with one shallow error (in the envelope), then one with one
+    /// deep error (inside `data`): 36 inputs.
+    pub invalid: Vec<Input>,
+    /// About 1 MB of valid events, one per line, cycling through the examples with distinct ids.
+    pub ndjson: Vec<u8>,
+}
+
+impl Corpus {
+    pub fn build() -> Corpus {
+        let valid: Vec<Input> = audian_events::examples::ALL
+            .iter()
+            .map(|(event_type, text)| {
+                let value: Value = serde_json::from_str(text).expect("a documented example is JSON");
+                let name = value["event"].as_str().map(str::to_owned).unwrap_or_else(|| format!("{event_type:?}"));
+                Input::new(name, value)
+            })
+            .collect();
+        let mut invalid = Vec::with_capacity(2 * valid.len());
+        for (index, input) in valid.iter().enumerate() {
+            let (what, shallow) = shallow_error(index, &input.value);
+            invalid.push(Input::new(format!("{} (shallow: {what})", input.name), shallow));
+            let (what, deep) = deep_error(&input.value);
+            invalid.push(Input::new(format!("{} (deep: {what})", input.name), deep));
+        }
+        let ndjson = ndjson_batch(&valid, NDJSON_TARGET_BYTES);
+        Corpus { valid, invalid, ndjson }
+    }
+
+    /// The lines of the NDJSON batch.
+    pub fn ndjson_lines(&self) -> Vec<&[u8]> {
+        self.ndjson.split(|&byte| byte == b'\n').filter(|line| !line.is_empty()).collect()
+    }
+
+    /// Bytes of all valid inputs together (for a throughput figure per corpus pass).
+    pub fn valid_bytes(&self) -> usize {
+        self.valid.iter().map(|input| input.bytes.len()).sum()
+    }
+}
+
+/// One error in the envelope, rotating between a bad `id`, a `timestamp` without an offset and
+/// an unknown top-level field.
+fn shallow_error(index: usize, example: &Value) -> (&'static str, Value) {
+    let mut value = example.clone();
+    let envelope = value.as_object_mut().expect("an example is an object");
+    let what = match index % 3 {
+        0 => {
+            envelope.insert("id".into(), Value::from("msg_1234567890abcdef"));
+            "id without the evt_ prefix"
+        }
+        1 => {
+            envelope.insert("timestamp".into(), Value::from("2024-01-15T10:30:00"));
+            "timestamp without an offset"
+        }
+        _ => {
+            envelope.insert("extra".into(), Value::from(true));
+            "unknown top-level field"
+        }
+    };
+    (what, value)
+}
+
+/// One error inside `data`: a phone number that is not E.164, a negative duration, a recording
+/// id without its prefix, or else an hour 25 in the event's own timestamp field.
+fn deep_error(example: &Value) -> (&'static str, Value) {
+    let mut value = example.clone();
+    let data: &mut Map<String, Value> =
+        value.get_mut("data").and_then(Value::as_object_mut).expect("an example has a data object");
+    for key in ["from", "answered_by", "transfer_to"] {
+        if let Some(field) = data.get_mut(key) {
+            *field = Value::from("+0155552671");
+            return ("phone number not E.164", value);
+        }
+    }
+    for key in ["duration", "timeout_duration"] {
+        if let Some(field) = data.get_mut(key) {
+            *field = Value::from(-1);
+            return ("negative duration", value);
+        }
+    }
+    if let Some(field) = data.get_mut("recording_id") {
+        *field = Value::from("recording_abc123");
+        return ("recording id without the rec_ prefix", value);
+    }
+    let key = data.keys().rev().find(|key| key.ends_with("_at")).expect("every event has a time in data").clone();
+    data.insert(key, Value::from("2024-01-15T25:30:00Z"));
+    ("date-time with hour 25", value)
+}
+
+/// Valid events, one compact JSON per line, cycling through the examples, each with its own id,
+/// until the batch reaches `target` bytes.
+fn ndjson_batch(valid: &[Input], target: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(target + 1024);
+    let mut serial: u64 = 0;
+    while out.len() < target {
+        let mut value = valid[serial as usize % valid.len()].value.clone();
+        value["id"] = Value::from(format!("evt_{serial:016x}"));
+        serde_json::to_writer(&mut out, &value).expect("a Value serializes");
+        out.push(b'\n');
+        serial += 1;
+    }
+    out
+}
+
+/// The schema folder of the repository.
+pub fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")
+}
+
+/// Every schema file under `schema/` (not the examples), parsed.
+fn schema_documents(dir: &Path) -> Vec<(PathBuf, Value)> {
+    let mut documents = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|name| name != "examples") {
+                    pending.push(path);
+                }
+            } else if path.extension().is_some_and(|extension| extension == "json") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+                let document = serde_json::from_str(&text)
+                    .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
+                documents.push((path, document));
+            }
+        }
+    }
+    documents.sort_by(|a, b| a.0.cmp(&b.0));
+    documents
+}
+
+/// The `jsonschema` runtime validator of `schema/event.json`, with every schema file registered
+/// under its `$id` and formats asserted: built once, outside any timed loop.
+pub fn runtime_validator() -> jsonschema::Validator {
+    let documents = schema_documents(&schema_dir());
+    let ids: Vec<(String, &Value)> = documents
+        .iter()
+        .map(|(path, document)| {
+            let id = document["$id"].as_str().unwrap_or_else(|| panic!("{} has no $id", path.display()));
+            (id.to_owned(), document)
+        })
+        .collect();
+    let registry = jsonschema::Registry::new()
+        .extend(ids.iter().map(|(id, document)| (id.as_str(), *document)))
+        .and_then(|builder| builder.prepare())
+        .expect("the schemas index by $id");
+    let union = ids
+        .iter()
+        .find(|(id, _)| id == "https://audian-events.dev/schema/event.json")
+        .map(|(_, document)| *document)
+        .expect("schema/event.json is there");
+    jsonschema::options()
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .build(union)
+        .expect("the reference validator compiles schema/event.json")
+}
+
+/// Panics unless every validator gives the expected verdict on every input of the corpus: the
+/// valid examples and NDJSON lines valid for all, the invalid variants invalid for all, with at
+/// least one error each; and the typed parse without validation succeeds on every valid input.
+pub fn assert_same_verdicts(corpus: &Corpus, runtime: &jsonschema::Validator) {
+    let mut disagreements = Vec::new();
+    let mut check = |name: &str, bytes: &[u8], value: &Value, expected: bool| {
+        let verdicts = [
+            ("audian_events::is_valid", audian_events::is_valid(value)),
+            ("audian_events::validate", audian_events::validate(value).is_ok()),
+            ("audian_events::parse_validated", audian_events::parse_validated(bytes).is_ok()),
+            ("jsonschema runtime is_valid", runtime.is_valid(value)),
+            ("jsonschema runtime iter_errors", runtime.iter_errors(value).next().is_none()),
+            ("jsonschema macro is_valid", MacroValidator::is_valid(value)),
+            ("jsonschema macro iter_errors", MacroValidator::iter_errors(value).next().is_none()),
+            ("jsonschema macro validate", macro_validate(value).is_ok()),
+        ];
+        for (validator, verdict) in verdicts {
+            if verdict != expected {
+                disagreements.push(format!(
+                    "{name}: {validator} says {}, expected {}",
+                    if verdict { "valid" } else { "invalid" },
+                    if expected { "valid" } else { "invalid" }
+                ));
+            }
+        }
+        if expected && let Err(error) = audian_events::Event::from_slice(bytes) {
+            disagreements.push(format!("{name}: Event::from_slice fails on a valid input: {error}"));
+        }
+        if !expected && let Err(errors) = audian_events::validate(value) {
+            assert!(!errors.is_empty(), "{name}: validate returned an empty error list");
+        }
+    };
+    for input in &corpus.valid {
+        check(&input.name, &input.bytes, &input.value, true);
+    }
+    for input in &corpus.invalid {
+        check(&input.name, &input.bytes, &input.value, false);
+    }
+    for (line_number, line) in corpus.ndjson_lines().into_iter().enumerate() {
+        let value: Value = serde_json::from_slice(line).expect("an NDJSON line is JSON");
+        check(&format!("NDJSON line {}", line_number + 1), line, &value, true);
+    }
+    assert!(
+        disagreements.is_empty(),
+        "the validators disagree on {} verdicts; nothing is timed:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_validator_agrees_on_every_input() {
+        let corpus = Corpus::build();
+        assert_eq!(corpus.valid.len(), 18);
+        assert_eq!(corpus.invalid.len(), 36);
+        assert!(corpus.ndjson.len() >= NDJSON_TARGET_BYTES);
+        assert_same_verdicts(&corpus, &runtime_validator());
+    }
+
+    #[test]
+    fn ndjson_ids_are_distinct() {
+        let corpus = Corpus::build();
+        let lines = corpus.ndjson_lines();
+        let mut ids: Vec<String> = lines
+            .iter()
+            .map(|line| serde_json::from_slice::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned())
+            .collect();
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+    }
+
+    #[test]
+    fn each_invalid_variant_breaks_one_field() {
+        let corpus = Corpus::build();
+        for input in &corpus.invalid {
+            let errors = audian_events::validate(&input.value).expect_err(&input.name);
+            assert_eq!(errors.len(), 1, "{}: {errors}", input.name);
+        }
+    }
+}
