@@ -1,3 +1,7 @@
+mod bench;
+mod fuzz;
+mod validate_cmd;
+
 use std::process::ExitCode;
 
 use xtask::{Layout, Mode};
@@ -7,7 +11,18 @@ usage: cargo xtask <command>
 
 commands:
   generate            check schema/ and write the generated files
-  generate --check    check schema/ and fail if a generated file is stale (writes nothing)";
+  generate --check    check schema/ and fail if a generated file is stale (writes nothing)
+  fuzz [--cases N] [--seed S] [--threads T]
+                      differential fuzzing of the generated validators against the reference
+                      validator on mutated examples (default 1000000 cases, seed from the clock);
+                      `cargo run --release -p xtask -- fuzz` is much faster
+  validate [--format text|json] FILE...
+                      validate event payloads (one event, a JSON array, or NDJSON; `-` is stdin);
+                      exit 0 all valid, 1 some invalid, 2 a file could not be read
+  bench [--no-run]    run the benchmarks against the jsonschema crate, print the table of medians
+                      and ratios, write docs/bench.svg
+
+`cargo xtask <command> --help` tells more about fuzz and validate.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +30,9 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => run_generate(Mode::Write),
         ["generate", "--check"] => run_generate(Mode::Check),
+        ["fuzz", rest @ ..] => fuzz::main(rest),
+        ["validate", rest @ ..] => validate_cmd::main(rest),
+        ["bench", rest @ ..] => bench::main(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,225 @@
+//! The schemas, the documented examples and the reference validator: the `jsonschema` crate on
+//! `schema/event.json`, every `$ref` resolved among the files of `schema/` by their `$id`, formats
+//! asserted.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+/// The repository's `schema/` folder.
+pub fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema")
+}
+
+/// The reference validator of an event payload.
+pub struct Reference {
+    validator: Validator,
+}
+
+impl Reference {
+    /// Builds the validator of `event.json` from the schemas in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<Reference, String> {
+        let mut files = Vec::new();
+        json_files(dir, &dir.join("examples"), &mut files)?;
+        let mut documents = Vec::new();
+        for path in files {
+            let document = read_json(&path)?;
+            let id = document
+                .get("$id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{} has no string `$id`", path.display()))?
+                .to_owned();
+            documents.push((path, id, document));
+        }
+        let registry = jsonschema::Registry::new()
+            .extend(documents.iter().map(|(_, id, document)| (id.as_str(), document)))
+            .map_err(|error| format!("cannot index the schemas by `$id`: {error}"))?
+            .prepare()
+            .map_err(|error| format!("cannot resolve the schemas: {error}"))?;
+        let union_path = dir.join("event.json");
+        let (_, _, union) = documents
+            .iter()
+            .find(|(path, _, _)| *path == union_path)
+            .ok_or_else(|| format!("no {}", union_path.display()))?;
+        let validator = jsonschema::options()
+            .with_registry(&registry)
+            .should_validate_formats(true)
+            .build(union)
+            .map_err(|error| format!("the reference validator cannot compile event.json: {error}"))?;
+        Ok(Reference { validator })
+    }
+
+    /// The reference validator of this repository's schemas, built once.
+    pub fn get() -> &'static Reference {
+        static REFERENCE: OnceLock<Reference> = OnceLock::new();
+        REFERENCE.get_or_init(|| Reference::from_dir(&schema_dir()).unwrap_or_else(|error| panic!("{error}")))
+    }
+
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.validator.is_valid(value)
+    }
+
+    /// The verdict on raw bytes: JSON that `serde_json` cannot read is invalid, and so is JSON
+    /// with a duplicate key (`audian_events` documents that it refuses them, where
+    /// `serde_json::Value` would keep the last).
+    pub fn is_valid_bytes(&self, bytes: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(bytes).is_ok_and(|value| !has_duplicate_keys(bytes) && self.is_valid(&value))
+    }
+
+    /// Every error, one line each: `path: message (keyword at schema path)`.
+    pub fn errors(&self, value: &Value) -> Vec<String> {
+        self.validator
+            .iter_errors(value)
+            .map(|error| {
+                let path = error.instance_path().as_str().to_owned();
+                let path = if path.is_empty() { "(root)".to_owned() } else { path };
+                format!("{path}: {} (at {})", shorten(&error.to_string(), 300), error.schema_path().as_str())
+            })
+            .collect()
+    }
+
+    /// Every error on raw bytes, or why they are not JSON.
+    pub fn errors_bytes(&self, bytes: &[u8]) -> Vec<String> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(_) if has_duplicate_keys(bytes) => {
+                vec!["a duplicate key (found by the test library's scanner)".to_owned()]
+            }
+            Ok(value) => self.errors(&value),
+            Err(error) => vec![format!("not JSON: {error}")],
+        }
+    }
+}
+
+/// Whether an object of `bytes`, which must be valid JSON, has the same key twice (after
+/// unescaping: `"id"` and `"\u0069d"` are the same key). Written apart from `audian_events`'s
+/// own check, so that the two can be compared.
+pub fn has_duplicate_keys(bytes: &[u8]) -> bool {
+    use std::collections::HashSet;
+    enum Frame {
+        Object { keys: HashSet<String>, expecting_key: bool },
+        Array,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                let start = at;
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { keys, expecting_key }) = stack.last_mut()
+                    && *expecting_key
+                {
+                    *expecting_key = false;
+                    let Some(token) = bytes.get(start..=at) else { return false };
+                    let Ok(key) = serde_json::from_slice::<String>(token) else { return false };
+                    if !keys.insert(key) {
+                        return true;
+                    }
+                }
+            }
+            b'{' => stack.push(Frame::Object { keys: HashSet::new(), expecting_key: true }),
+            b'[' => stack.push(Frame::Array),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Frame::Object { expecting_key, .. }) = stack.last_mut() {
+                    *expecting_key = true;
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    false
+}
+
+/// The documented event examples, `schema/examples/<event>.json`, sorted by event name.
+pub fn examples() -> &'static [(String, Value)] {
+    static EXAMPLES: OnceLock<Vec<(String, Value)>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| load_examples(&schema_dir().join("examples")).unwrap_or_else(|error| panic!("{error}")))
+}
+
+/// Reads the event examples of a folder (not its subfolders, which hold other schemas' examples).
+pub fn load_examples(dir: &Path) -> Result<Vec<(String, Value)>, String> {
+    let entries = fs::read_dir(dir).map_err(|error| format!("cannot list {}: {error}", dir.display()))?;
+    let mut examples = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| format!("cannot list {}: {error}", dir.display()))?.path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()).and_then(|name| name.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if path.is_file() {
+            examples.push((name.to_owned(), read_json(&path)?));
+        }
+    }
+    examples.sort_by(|a, b| a.0.cmp(&b.0));
+    if examples.is_empty() {
+        return Err(format!("no examples in {}", dir.display()));
+    }
+    Ok(examples)
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", path.display()))
+}
+
+/// The `.json` files under `dir`, except under `skip`, sorted.
+fn json_files(dir: &Path, skip: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|error| format!("cannot list {}: {error}", dir.display()))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        paths.push(entry.map_err(|error| format!("cannot list {}: {error}", dir.display()))?.path());
+    }
+    paths.sort();
+    for path in paths {
+        if path == skip {
+            continue;
+        }
+        if path.is_dir() {
+            json_files(&path, skip, out)?;
+        } else if path.extension().is_some_and(|extension| extension == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A message cut to `limit` characters.
+pub fn shorten(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_duplicate_keys;
+
+    #[test]
+    fn duplicate_keys() {
+        for (json, duplicate) in [
+            (r#"{"a": 1, "b": {"a": 2}}"#, false),
+            (r#"{"a": 1, "a": 2}"#, true),
+            (r#"{"id": 1, "\u0069d": 2}"#, true),
+            (r#"[{"a": "a"}, {"a": ["a", {"a": 1}]}]"#, false),
+            (r#"{"x": {"k": 1, "k\"": 2, "k": 3}}"#, true),
+            (r#"{"a\\": 1, "a": 2}"#, false),
+        ] {
+            assert_eq!(has_duplicate_keys(json.as_bytes()), duplicate, "{json}");
+        }
+    }
+}
