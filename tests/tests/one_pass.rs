@@ -22,7 +22,11 @@ fn parse_validated_agrees_with_the_reference_in_both_key_orders() {
             let case = engine.case(seed, index);
             let Input::Value(value) = &case.input else { continue };
             let expected = reference.is_valid(value);
-            if expected { valid += 1 } else { invalid += 1 }
+            if expected {
+                valid += 1
+            } else {
+                invalid += 1
+            }
             for order in [KeyOrder::EventFirst, KeyOrder::DataFirst] {
                 checked += 1;
                 let written = bytes::to_bytes(value, Style { order, pretty: false, escape_one_in: 0 });

@@ -22,8 +22,7 @@ options:
   --threads T   worker threads (default: the available parallelism); the outcome does not
                 depend on it: case i of seed S is the same payload on any machine
 
-`cargo xtask fuzz` builds xtask without optimizations; for long runs this is much faster:
-  cargo run --release -p xtask -- fuzz --cases 10000000";
+`cargo xtask fuzz` runs this in an optimized build (the first run compiles it, a few minutes).";
 
 /// Cases a worker takes at a time.
 const CHUNK: u64 = 2048;
@@ -94,7 +93,7 @@ pub fn main(args: &[&str]) -> ExitCode {
     };
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let optimized = if cfg!(debug_assertions) {
-        " (unoptimized build: `cargo run --release -p xtask -- fuzz` is faster)"
+        " (unoptimized build: `cargo xtask fuzz` runs an optimized one, much faster)"
     } else {
         ""
     };
