@@ -184,6 +184,7 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
     let all_doc = format!("Every known `{name}`, in the order of the schema.");
     let (doc_attrs, unknown_doc_attrs, all_doc_attrs) = (doc(doc_text), doc(&unknown_doc), doc(&all_doc));
     let known = format!("one of {}", values.iter().map(|value| format!("{value:?}")).collect::<Vec<_>>().join(", "));
+    let string_impls = string_impls(name, &known);
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -233,6 +234,30 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
             }
         }
 
+        #string_impls
+
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#name)
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                // Unknown values are kept, so any string deserializes; the known ones are listed.
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "description": #doc_text,
+                    "examples": [#(#values),*]
+                })
+            }
+        }
+    }
+}
+
+/// The impls every string-valued enum shares, given its `From<&str>`, `as_str` and `is_known`:
+/// parsing, display, serde (keeping unknown values), and strict deserialization (refusing them).
+fn string_impls(name: &str, known: &str) -> TokenStream {
+    let ident = format_ident!("{name}");
+    quote! {
         impl ::core::str::FromStr for #ident {
             type Err = ::core::convert::Infallible;
             fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
@@ -265,21 +290,6 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
                     return Err(crate::de::refused(#name, #known));
                 }
                 Ok(value)
-            }
-        }
-
-        #[cfg(feature = "schemars")]
-        impl ::schemars::JsonSchema for #ident {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(#name)
-            }
-            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                // Unknown values are kept, so any string deserializes; the known ones are listed.
-                ::schemars::json_schema!({
-                    "type": "string",
-                    "description": #doc_text,
-                    "examples": [#(#values),*]
-                })
             }
         }
     }
@@ -339,6 +349,7 @@ fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> Tok
             Choice::Constant { .. } => None,
         })
         .expect("a selector has an enumeration");
+    let string_impls = string_impls(name, "a known value");
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -377,40 +388,7 @@ fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> Tok
             }
         }
 
-        impl ::core::str::FromStr for #ident {
-            type Err = ::core::convert::Infallible;
-            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-                Ok(#ident::from(value))
-            }
-        }
-
-        impl ::core::fmt::Display for #ident {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #ident {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #ident {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_str(crate::string_enum::Visitor::<#ident>::new(#name))
-            }
-        }
-
-        impl<'de> crate::de::Modal<'de> for #ident {
-            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-                if STRICT && !value.is_known() {
-                    return Err(crate::de::refused(#name, "a known value"));
-                }
-                Ok(value)
-            }
-        }
+        #string_impls
 
         #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #ident {
