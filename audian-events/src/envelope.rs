@@ -32,7 +32,7 @@ impl<D: Serialize> Envelope<D> {
     pub(crate) fn serialize_as<S: Serializer>(&self, event: &str, serializer: S) -> Result<S::Ok, S::Error> {
         let mut envelope = serializer.serialize_struct("Event", 4)?;
         envelope.serialize_field("id", &self.id)?;
-        envelope.serialize_field("timestamp", &self.timestamp)?;
+        envelope.serialize_field("timestamp", &crate::timestamp::Rfc3339(&self.timestamp))?;
         envelope.serialize_field("event", event)?;
         envelope.serialize_field("data", &self.data)?;
         envelope.end()
@@ -43,6 +43,7 @@ impl<D: Serialize> Envelope<D> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnknownEvent {
     pub id: EventId,
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub timestamp: Timestamp,
     /// The event type as sent, such as `call.parked`.
     pub event: String,

@@ -2,7 +2,9 @@
 //! the schemas assert (`format: date-time`) is read without chrono's general-purpose parser,
 //! which would dominate the cost of parsing an event.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Timelike, Utc,
+};
 
 /// Parses exactly the RFC 3339 `date-time`s that [`is_date_time`](crate::validation::format::is_date_time)
 /// accepts (so `None` for anything else).
@@ -45,6 +47,35 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     Some(DateTime::from_naive_utc_and_offset(utc, Utc))
 }
 
+/// Serializes a timestamp as RFC 3339: in UTC (`Z`) when its year fits in four digits, which is
+/// every real timestamp; otherwise with the largest offset that brings its local year back into
+/// 0000..=9999, as the payload it was parsed from must have had (`0000-01-01T00:00:00+01:00` is
+/// the year -1 in UTC, which RFC 3339 cannot write).
+#[doc(hidden)]
+pub fn serialize<S: serde::Serializer>(timestamp: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    const MAX_OFFSET: i32 = 23 * 3600 + 59 * 60;
+    let offset = match timestamp.year() {
+        0..=9999 => return serde::Serialize::serialize(timestamp, serializer),
+        ..0 => FixedOffset::east_opt(MAX_OFFSET),
+        _ => FixedOffset::west_opt(MAX_OFFSET),
+    };
+    let local =
+        offset.map(|offset| timestamp.with_timezone(&offset)).filter(|local| (0..=9999).contains(&local.year()));
+    match local {
+        Some(local) => serializer.collect_str(&local.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+        None => serde::Serialize::serialize(timestamp, serializer),
+    }
+}
+
+/// A timestamp that serializes with [`serialize`].
+pub(crate) struct Rfc3339<'a>(pub &'a DateTime<Utc>);
+
+impl serde::Serialize for Rfc3339<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize(self.0, serializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +101,17 @@ mod tests {
         assert_eq!(leap.to_rfc3339(), "1998-12-31T23:59:60.123+00:00");
         let long = parse_rfc3339("2024-01-15T10:30:00.1234567891234Z").unwrap();
         assert_eq!(long.timestamp_subsec_nanos(), 123_456_789);
+    }
+
+    #[test]
+    fn years_beyond_four_digits_in_utc_are_written_with_an_offset() {
+        for text in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "2024-01-15T10:30:00Z"] {
+            let timestamp = parse_rfc3339(text).unwrap();
+            let written = serialize(&timestamp, serde_json::value::Serializer).unwrap();
+            let written = written.as_str().unwrap();
+            assert!(crate::validation::format::is_date_time(written), "{text} written as {written}");
+            assert_eq!(parse_rfc3339(written), Some(timestamp), "{text} written as {written}");
+        }
     }
 
     #[test]

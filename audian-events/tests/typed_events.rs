@@ -220,3 +220,17 @@ fn schemars_schema_of_each_event_accepts_its_documented_example() {
     );
     assert_eq!(count, EventType::ALL.len());
 }
+
+#[test]
+fn timestamps_at_the_edges_of_rfc3339_serialize_back_to_valid_payloads() {
+    for timestamp in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "1998-12-31T15:59:60.123-08:00"] {
+        let mut payload = example("call.held");
+        payload["timestamp"] = json!(timestamp);
+        payload["data"]["held_at"] = json!(timestamp);
+        audian_events::assert_valid(&payload);
+        let event = Event::from_slice(payload.to_string().as_bytes()).unwrap();
+        let written = event.to_json();
+        audian_events::assert_valid(&written);
+        assert_eq!(serde_json::from_value::<Event>(written).unwrap(), event, "{timestamp}");
+    }
+}

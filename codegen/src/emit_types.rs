@@ -683,8 +683,16 @@ fn field(field: &FieldDef) -> TokenStream {
     let ident = &field.ident;
     let ty = rust_type(&field.ty);
     let doc_attrs = doc(&field.doc);
+    // A timestamp whose UTC year has five digits is written back with the offset it came with.
+    let serialize_with = (field.representation == FieldType::Timestamp).then(|| {
+        quote! {
+            #[serde(serialize_with = "crate::timestamp::serialize")]
+            #[cfg_attr(feature = "schemars", schemars(with = "::chrono::DateTime<::chrono::Utc>"))]
+        }
+    });
     quote! {
         #doc_attrs
+        #serialize_with
         pub #ident: #ty,
     }
 }

@@ -46,6 +46,11 @@ pub struct CallInitiated {
     /// Initiated at
     ///
     /// Time the call was initiated. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub initiated_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallInitiated {
@@ -195,6 +200,11 @@ pub struct CallRinging {
     /// Ringing at
     ///
     /// Time the destination started ringing. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub ringing_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallRinging {
@@ -302,6 +312,11 @@ pub struct CallAnswered {
     /// Answered at
     ///
     /// Time the call was answered. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub answered_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallAnswered {
@@ -443,6 +458,11 @@ pub struct CallCompleted {
     /// Ended at
     ///
     /// Time the call ended. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub ended_at: crate::Timestamp,
     /// Completion reason
     ///
@@ -663,6 +683,11 @@ pub struct CallFailed {
     /// Failed at
     ///
     /// Time the call failed. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub failed_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallFailed {
@@ -853,6 +878,11 @@ pub struct CallCancelled {
     /// Cancelled at
     ///
     /// Time the call was cancelled. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub cancelled_at: crate::Timestamp,
     /// Cancelled by
     ///
@@ -1005,6 +1035,11 @@ pub struct CallTransferred {
     /// Transferred at
     ///
     /// Time the call was transferred. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub transferred_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallTransferred {
@@ -1148,6 +1183,11 @@ pub struct CallHeld {
     /// Held at
     ///
     /// Time the call was placed on hold. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub held_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallHeld {
@@ -1250,6 +1290,11 @@ pub struct CallResumed {
     /// Resumed at
     ///
     /// Time the call was resumed from hold. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub resumed_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallResumed {
@@ -1352,6 +1397,11 @@ pub struct CallMuted {
     /// Muted at
     ///
     /// Time the participant was muted. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub muted_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallMuted {
@@ -1454,6 +1504,11 @@ pub struct CallUnmuted {
     /// Unmuted at
     ///
     /// Time the participant was unmuted. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub unmuted_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for CallUnmuted {
@@ -1561,6 +1616,11 @@ pub struct RecordingStarted {
     /// Started at
     ///
     /// Time the recording started. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub started_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
@@ -1692,6 +1752,11 @@ pub struct RecordingStopped {
     /// Stopped at
     ///
     /// Time the recording stopped. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub stopped_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for RecordingStopped {
@@ -1853,6 +1918,11 @@ pub struct RecordingCompleted {
     /// Completed at
     ///
     /// Time the recording was fully processed. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub completed_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for RecordingCompleted {
@@ -2055,6 +2125,11 @@ pub struct RecordingFailed {
     /// Failed at
     ///
     /// Time the recording failed. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub failed_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
@@ -2205,6 +2280,11 @@ pub struct IvrInputReceived {
     /// Received at
     ///
     /// Time the input was received. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub received_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for IvrInputReceived {
@@ -2380,6 +2460,11 @@ pub struct IvrMenuPresented {
     /// Presented at
     ///
     /// Time the menu was presented. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub presented_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for IvrMenuPresented {
@@ -2552,6 +2637,11 @@ pub struct IvrTimeout {
     /// Timed out at
     ///
     /// Time the menu timed out waiting for input. RFC 3339 date-time.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+    )]
     pub timed_out_at: crate::Timestamp,
 }
 impl<'de> ::serde::Deserialize<'de> for IvrTimeout {
