@@ -296,7 +296,8 @@ impl Emitter<'_> {
                 let bit = Literal::u64_unsuffixed(1u64 << bit);
                 quote!(seen |= #bit;)
             });
-            arms.push(quote!(#name => { #mark_seen if !(#check) { valid = false; } }));
+            let pattern = string_pattern(name);
+            arms.push(quote!(#pattern => { #mark_seen if !(#check) { valid = false; } }));
         }
         let additional = match &keywords.additional_properties {
             None => None,
@@ -334,7 +335,7 @@ impl Emitter<'_> {
             for (key, child) in object {
                 let key = key.as_str();
                 let child_path = &#runtime::InstancePath::Property(#path, key);
-                match key {
+                match (key.len(), key) {
                     #(#arms)*
                     _ => #fallback
                 }
@@ -358,7 +359,8 @@ impl Emitter<'_> {
             let listed = names.join(", ");
             let arms = branches.iter().map(|(name, reference)| {
                 let unit = self.unit_for(reference);
-                quote!(::core::option::Option::Some(#name) => #unit(#value, #path, report))
+                let pattern = string_pattern(name);
+                quote!(::core::option::Option::Some(#pattern) => #unit(#value, #path, report))
             });
             let arms: Vec<_> = arms.collect();
             let missing = format!("missing {property:?}: expected one of {listed}");
@@ -369,12 +371,12 @@ impl Emitter<'_> {
                         report.fail(#path, "oneOf", #schema_path, || format!("{} {}", #not_object, #runtime::describe(#value)));
                         false
                     }
-                    ::core::option::Option::Some(object) => match object.get(#property) {
+                    ::core::option::Option::Some(object) => match object.iter().find_map(|(key, tag)| (key.as_str() == #property).then_some(tag)) {
                         ::core::option::Option::None => {
                             report.fail(#path, "oneOf", #schema_path, || #missing.to_owned());
                             false
                         }
-                        ::core::option::Option::Some(tag) => match tag.as_str() {
+                        ::core::option::Option::Some(tag) => match tag.as_str().map(|tag| (tag.len(), tag)) {
                             #(#arms,)*
                             _ => {
                                 report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || {
@@ -489,8 +491,8 @@ impl Emitter<'_> {
     fn enum_test(&self, values: &[Value], value: &TokenStream) -> TokenStream {
         let runtime = self.runtime.clone();
         if values.iter().all(Value::is_string) {
-            let strings = values.iter().filter_map(Value::as_str);
-            return quote!(#value.as_str().is_some_and(|text| matches!(text, #(#strings)|*)));
+            let patterns = values.iter().filter_map(Value::as_str).map(string_pattern);
+            return quote!(#value.as_str().is_some_and(|text| matches!((text.len(), text), #(#patterns)|*)));
         }
         let tests: Vec<TokenStream> = values
             .iter()
@@ -514,6 +516,14 @@ impl Emitter<'_> {
             .collect();
         quote!(#(#tests)||*)
     }
+}
+
+/// The pattern that matches `(text.len(), text)` when `text` is `expected`. Matching the length
+/// first turns a chain of string comparisons into one jump on the length, then at most a few
+/// comparisons of strings that long.
+fn string_pattern(expected: &str) -> TokenStream {
+    let length = Literal::usize_unsuffixed(expected.len());
+    quote!((#length, #expected))
 }
 
 fn type_test(types: &[JsonType], value: &TokenStream, runtime: &TokenStream) -> TokenStream {

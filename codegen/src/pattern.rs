@@ -156,8 +156,31 @@ impl Pattern {
             )
         };
         let c = quote!(c);
-        let steps = self.steps.iter().map(|step| {
+        let last = self.steps.len().checked_sub(1);
+        let steps = self.steps.iter().enumerate().map(|(index, step)| {
             let test = if ascii { step.set.byte_test(&c) } else { step.set.test(&c) };
+            let min = proc_macro2::Literal::usize_unsuffixed(step.min as usize);
+            // The last atom before `$` must match all that is left, so a greedy loop and a
+            // final position check come down to a length check and one pass over the rest.
+            if self.anchored_end && Some(index) == last {
+                let at_most = step.max.map(|max| {
+                    let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+                    quote!(&& rest.len() <= #max)
+                });
+                return quote! {
+                    let rest = &input[at..];
+                    return rest.len() >= #min #at_most && rest.iter().all(|&#c| #test);
+                };
+            }
+            // A single character is one test, without a loop.
+            if step.min == 1 && step.max == Some(1) {
+                return quote! {
+                    if !#next.is_some_and(|#c| #test) {
+                        return false;
+                    }
+                    at += 1;
+                };
+            }
             let within = match step.max {
                 Some(max) => {
                     let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
@@ -165,10 +188,7 @@ impl Pattern {
                 }
                 None => quote!(),
             };
-            let minimum = (step.min > 0).then(|| {
-                let min = proc_macro2::Literal::usize_unsuffixed(step.min as usize);
-                quote!(if at - start < #min { return false; })
-            });
+            let minimum = (step.min > 0).then(|| quote!(if at - start < #min { return false; }));
             quote! {
                 let start = at;
                 while #within #next.is_some_and(|#c| #test) {
@@ -177,9 +197,16 @@ impl Pattern {
                 #minimum
             }
         });
-        let end = if self.anchored_end { quote!(at == input.len()) } else { quote!(true) };
+        let end = match (self.anchored_end, last) {
+            (true, Some(_)) => quote!(),
+            (true, None) => quote!(at == input.len()),
+            // Always true; it reads `at`, so that no step's update of it goes unread.
+            (false, _) => quote!(at <= input.len()),
+        };
+        // Only a pattern that is at most its final atom leaves `at` unchanged.
+        let at = if self.steps.len() > usize::from(self.anchored_end) { quote!(mut at) } else { quote!(at) };
         let matcher = quote! {
-            |input: &[#unit], mut at: usize| -> bool {
+            |input: &[#unit], #at: usize| -> bool {
                 #(#steps)*
                 #end
             }

@@ -787,34 +787,17 @@ impl PhoneNumber {
     /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
     pub fn is_valid(value: &str) -> bool {
         (|input: &[u8], mut at: usize| -> bool {
-            let start = at;
-            while at - start < 1
-                && input.get(at).copied().is_some_and(|c| matches!(c, b'+'))
-            {
-                at += 1;
-            }
-            if at - start < 1 {
+            if !input.get(at).copied().is_some_and(|c| matches!(c, b'+')) {
                 return false;
             }
-            let start = at;
-            while at - start < 1
-                && input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9'))
-            {
-                at += 1;
-            }
-            if at - start < 1 {
+            at += 1;
+            if !input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9')) {
                 return false;
             }
-            let start = at;
-            while at - start < 14
-                && input.get(at).copied().is_some_and(|c| c.is_ascii_digit())
-            {
-                at += 1;
-            }
-            if at - start < 1 {
-                return false;
-            }
-            at == input.len()
+            at += 1;
+            let rest = &input[at..];
+            return rest.len() >= 1 && rest.len() <= 14
+                && rest.iter().all(|&c| c.is_ascii_digit());
         })(value.as_bytes(), 0)
     }
     /// The value as a string slice.

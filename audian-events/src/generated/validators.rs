@@ -183,8 +183,8 @@ fn check_common_defs_call_status_58db48cd<R: crate::validation::runtime::Report>
             .as_str()
             .is_some_and(|text| {
                 matches!(
-                    text, "initiated" | "ringing" | "answered" | "completed" | "failed" |
-                    "cancelled"
+                    (text.len(), text), (9, "initiated") | (7, "ringing") | (8,
+                    "answered") | (9, "completed") | (6, "failed") | (9, "cancelled")
                 )
             }))
         {
@@ -218,7 +218,12 @@ fn check_common_defs_call_type_c88a5c43<R: crate::validation::runtime::Report>(
 ) -> bool {
     {
         let mut valid = true;
-        if !(value.as_str().is_some_and(|text| matches!(text, "inbound" | "outbound"))) {
+        if !(value
+            .as_str()
+            .is_some_and(|text| {
+                matches!((text.len(), text), (7, "inbound") | (8, "outbound"))
+            }))
+        {
             valid = false;
             report
                 .fail(
@@ -453,7 +458,7 @@ fn check_common_defs_event_selector_one_of_0_6a000955<
 ) -> bool {
     {
         let mut valid = true;
-        if !(value.as_str().is_some_and(|text| matches!(text, "*"))) {
+        if !(value.as_str().is_some_and(|text| matches!((text.len(), text), (1, "*")))) {
             valid = false;
             report
                 .fail(
@@ -507,12 +512,14 @@ fn check_common_defs_event_type_2ea112d1<R: crate::validation::runtime::Report>(
             .as_str()
             .is_some_and(|text| {
                 matches!(
-                    text, "call.initiated" | "call.ringing" | "call.answered" |
-                    "call.completed" | "call.failed" | "call.cancelled" |
-                    "call.transferred" | "call.held" | "call.resumed" | "call.muted" |
-                    "call.unmuted" | "recording.started" | "recording.stopped" |
-                    "recording.completed" | "recording.failed" | "ivr.input_received" |
-                    "ivr.menu_presented" | "ivr.timeout"
+                    (text.len(), text), (14, "call.initiated") | (12, "call.ringing") |
+                    (13, "call.answered") | (14, "call.completed") | (11, "call.failed")
+                    | (14, "call.cancelled") | (16, "call.transferred") | (9,
+                    "call.held") | (12, "call.resumed") | (10, "call.muted") | (12,
+                    "call.unmuted") | (17, "recording.started") | (17,
+                    "recording.stopped") | (19, "recording.completed") | (16,
+                    "recording.failed") | (18, "ivr.input_received") | (18,
+                    "ivr.menu_presented") | (11, "ivr.timeout")
                 )
             }))
         {
@@ -550,8 +557,9 @@ fn check_common_defs_failure_reason_ac46c0cf<R: crate::validation::runtime::Repo
             .as_str()
             .is_some_and(|text| {
                 matches!(
-                    text, "no_answer" | "declined" | "invalid_number" | "network_error" |
-                    "internal_error" | "busy"
+                    (text.len(), text), (9, "no_answer") | (8, "declined") | (14,
+                    "invalid_number") | (13, "network_error") | (14, "internal_error") |
+                    (4, "busy")
                 )
             }))
         {
@@ -657,34 +665,17 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
         }
         if let ::serde_json::Value::String(text) = value {
             if !((|input: &[u8], mut at: usize| -> bool {
-                let start = at;
-                while at - start < 1
-                    && input.get(at).copied().is_some_and(|c| matches!(c, b'+'))
-                {
-                    at += 1;
-                }
-                if at - start < 1 {
+                if !input.get(at).copied().is_some_and(|c| matches!(c, b'+')) {
                     return false;
                 }
-                let start = at;
-                while at - start < 1
-                    && input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9'))
-                {
-                    at += 1;
-                }
-                if at - start < 1 {
+                at += 1;
+                if !input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9')) {
                     return false;
                 }
-                let start = at;
-                while at - start < 14
-                    && input.get(at).copied().is_some_and(|c| c.is_ascii_digit())
-                {
-                    at += 1;
-                }
-                if at - start < 1 {
-                    return false;
-                }
-                at == input.len()
+                at += 1;
+                let rest = &input[at..];
+                return rest.len() >= 1 && rest.len() <= 14
+                    && rest.iter().all(|&c| c.is_ascii_digit());
             })(text.as_bytes(), 0)) {
                 valid = false;
                 report
@@ -856,7 +847,10 @@ fn check_event_c6bb3240<R: crate::validation::runtime::Report>(
                 false
             }
             ::core::option::Option::Some(object) => {
-                match object.get("event") {
+                match object
+                    .iter()
+                    .find_map(|(key, tag)| (key.as_str() == "event").then_some(tag))
+                {
                     ::core::option::Option::None => {
                         report
                             .fail(
@@ -871,71 +865,71 @@ fn check_event_c6bb3240<R: crate::validation::runtime::Report>(
                         false
                     }
                     ::core::option::Option::Some(tag) => {
-                        match tag.as_str() {
-                            ::core::option::Option::Some("call.initiated") => {
+                        match tag.as_str().map(|tag| (tag.len(), tag)) {
+                            ::core::option::Option::Some((14, "call.initiated")) => {
                                 check_events_call_initiated_82f4270b(value, path, report)
                             }
-                            ::core::option::Option::Some("call.ringing") => {
+                            ::core::option::Option::Some((12, "call.ringing")) => {
                                 check_events_call_ringing_d70db11a(value, path, report)
                             }
-                            ::core::option::Option::Some("call.answered") => {
+                            ::core::option::Option::Some((13, "call.answered")) => {
                                 check_events_call_answered_0b7e42f7(value, path, report)
                             }
-                            ::core::option::Option::Some("call.completed") => {
+                            ::core::option::Option::Some((14, "call.completed")) => {
                                 check_events_call_completed_59107363(value, path, report)
                             }
-                            ::core::option::Option::Some("call.failed") => {
+                            ::core::option::Option::Some((11, "call.failed")) => {
                                 check_events_call_failed_d3f91aed(value, path, report)
                             }
-                            ::core::option::Option::Some("call.cancelled") => {
+                            ::core::option::Option::Some((14, "call.cancelled")) => {
                                 check_events_call_cancelled_ea31aa8d(value, path, report)
                             }
-                            ::core::option::Option::Some("call.transferred") => {
+                            ::core::option::Option::Some((16, "call.transferred")) => {
                                 check_events_call_transferred_1a755b7a(value, path, report)
                             }
-                            ::core::option::Option::Some("call.held") => {
+                            ::core::option::Option::Some((9, "call.held")) => {
                                 check_events_call_held_002de5e7(value, path, report)
                             }
-                            ::core::option::Option::Some("call.resumed") => {
+                            ::core::option::Option::Some((12, "call.resumed")) => {
                                 check_events_call_resumed_c545386b(value, path, report)
                             }
-                            ::core::option::Option::Some("call.muted") => {
+                            ::core::option::Option::Some((10, "call.muted")) => {
                                 check_events_call_muted_72ed1f59(value, path, report)
                             }
-                            ::core::option::Option::Some("call.unmuted") => {
+                            ::core::option::Option::Some((12, "call.unmuted")) => {
                                 check_events_call_unmuted_8aa05592(value, path, report)
                             }
-                            ::core::option::Option::Some("recording.started") => {
+                            ::core::option::Option::Some((17, "recording.started")) => {
                                 check_events_recording_started_d5d1107c(value, path, report)
                             }
-                            ::core::option::Option::Some("recording.stopped") => {
+                            ::core::option::Option::Some((17, "recording.stopped")) => {
                                 check_events_recording_stopped_4361c1c0(value, path, report)
                             }
-                            ::core::option::Option::Some("recording.completed") => {
+                            ::core::option::Option::Some((19, "recording.completed")) => {
                                 check_events_recording_completed_eb15e698(
                                     value,
                                     path,
                                     report,
                                 )
                             }
-                            ::core::option::Option::Some("recording.failed") => {
+                            ::core::option::Option::Some((16, "recording.failed")) => {
                                 check_events_recording_failed_911df144(value, path, report)
                             }
-                            ::core::option::Option::Some("ivr.input_received") => {
+                            ::core::option::Option::Some((18, "ivr.input_received")) => {
                                 check_events_ivr_input_received_e48ae941(
                                     value,
                                     path,
                                     report,
                                 )
                             }
-                            ::core::option::Option::Some("ivr.menu_presented") => {
+                            ::core::option::Option::Some((18, "ivr.menu_presented")) => {
                                 check_events_ivr_menu_presented_8c613a65(
                                     value,
                                     path,
                                     report,
                                 )
                             }
-                            ::core::option::Option::Some("ivr.timeout") => {
+                            ::core::option::Option::Some((11, "ivr.timeout")) => {
                                 check_events_ivr_timeout_d5b1d57e(value, path, report)
                             }
                             _ => {
@@ -1007,8 +1001,8 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -1027,7 +1021,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -1046,13 +1040,15 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.answered")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (13, "call.answered"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -1076,7 +1072,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -1107,8 +1103,8 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -1127,7 +1123,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "answered_by" => {
+                                        (11, "answered_by") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -1146,7 +1142,7 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "answered_at" => {
+                                        (11, "answered_at") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -1336,8 +1332,8 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -1356,7 +1352,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -1375,13 +1371,15 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.cancelled")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (14, "call.cancelled"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -1405,7 +1403,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -1436,8 +1434,8 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -1456,7 +1454,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "status" => {
+                                        (6, "status") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -1472,7 +1470,9 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                                 }
                                                 if !(child
                                                     .as_str()
-                                                    .is_some_and(|text| matches!(text, "cancelled")))
+                                                    .is_some_and(|text| {
+                                                        matches!((text.len(), text), (9, "cancelled"))
+                                                    }))
                                                 {
                                                     valid = false;
                                                     report
@@ -1496,7 +1496,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "cancelled_at" => {
+                                        (12, "cancelled_at") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -1515,7 +1515,7 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "cancelled_by" => {
+                                        (12, "cancelled_by") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -1727,8 +1727,8 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -1747,7 +1747,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -1766,13 +1766,15 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.completed")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (14, "call.completed"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -1796,7 +1798,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -1827,8 +1829,8 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -1847,7 +1849,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "duration" => {
+                                        (8, "duration") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -1866,7 +1868,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "status" => {
+                                        (6, "status") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -1882,7 +1884,9 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 }
                                                 if !(child
                                                     .as_str()
-                                                    .is_some_and(|text| matches!(text, "completed")))
+                                                    .is_some_and(|text| {
+                                                        matches!((text.len(), text), (9, "completed"))
+                                                    }))
                                                 {
                                                     valid = false;
                                                     report
@@ -1906,7 +1910,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "from" => {
+                                        (4, "from") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -1925,7 +1929,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "to" => {
+                                        (2, "to") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -1944,7 +1948,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "ended_at" => {
+                                        (8, "ended_at") => {
                                             seen |= 32;
                                             if !({
                                                 let mut valid = true;
@@ -1963,7 +1967,7 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "completion_reason" => {
+                                        (17, "completion_reason") => {
                                             seen |= 64;
                                             if !({
                                                 let mut valid = true;
@@ -2216,8 +2220,8 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -2236,7 +2240,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -2255,13 +2259,15 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.failed")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (11, "call.failed"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -2285,7 +2291,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -2316,8 +2322,8 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -2336,7 +2342,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "status" => {
+                                        (6, "status") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -2352,7 +2358,9 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 }
                                                 if !(child
                                                     .as_str()
-                                                    .is_some_and(|text| matches!(text, "failed")))
+                                                    .is_some_and(|text| {
+                                                        matches!((text.len(), text), (6, "failed"))
+                                                    }))
                                                 {
                                                     valid = false;
                                                     report
@@ -2376,7 +2384,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "reason" => {
+                                        (6, "reason") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -2395,7 +2403,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "reason_code" => {
+                                        (11, "reason_code") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -2474,7 +2482,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "from" => {
+                                        (4, "from") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -2493,7 +2501,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "to" => {
+                                        (2, "to") => {
                                             seen |= 32;
                                             if !({
                                                 let mut valid = true;
@@ -2512,7 +2520,7 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "failed_at" => {
+                                        (9, "failed_at") => {
                                             seen |= 64;
                                             if !({
                                                 let mut valid = true;
@@ -2754,8 +2762,8 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -2774,7 +2782,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -2793,13 +2801,15 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.held")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (9, "call.held"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -2823,7 +2833,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -2854,8 +2864,8 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -2874,7 +2884,7 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "held_at" => {
+                                        (7, "held_at") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -3051,8 +3061,8 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -3071,7 +3081,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -3090,13 +3100,15 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.initiated")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (14, "call.initiated"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -3120,7 +3132,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -3151,8 +3163,8 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -3171,7 +3183,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "call_type" => {
+                                        (9, "call_type") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -3190,7 +3202,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "from" => {
+                                        (4, "from") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -3209,7 +3221,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "to" => {
+                                        (2, "to") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -3228,7 +3240,7 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "initiated_at" => {
+                                        (12, "initiated_at") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -3444,8 +3456,8 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -3464,7 +3476,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -3483,13 +3495,15 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.muted")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (10, "call.muted"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -3513,7 +3527,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -3544,8 +3558,8 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -3564,7 +3578,7 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "muted_at" => {
+                                        (8, "muted_at") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -3741,8 +3755,8 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -3761,7 +3775,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -3780,13 +3794,15 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.resumed")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (12, "call.resumed"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -3810,7 +3826,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -3841,8 +3857,8 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -3861,7 +3877,7 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "resumed_at" => {
+                                        (10, "resumed_at") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -4038,8 +4054,8 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -4058,7 +4074,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -4077,13 +4093,15 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.ringing")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (12, "call.ringing"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -4107,7 +4125,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -4138,8 +4156,8 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -4158,7 +4176,7 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "ringing_at" => {
+                                        (10, "ringing_at") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -4335,8 +4353,8 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -4355,7 +4373,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -4374,13 +4392,15 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.transferred")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (16, "call.transferred"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -4404,7 +4424,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -4435,8 +4455,8 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -4455,7 +4475,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "transfer_from" => {
+                                        (13, "transfer_from") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -4474,7 +4494,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "transfer_to" => {
+                                        (11, "transfer_to") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -4493,7 +4513,7 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "transferred_at" => {
+                                        (14, "transferred_at") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -4696,8 +4716,8 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -4716,7 +4736,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -4735,13 +4755,15 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "call.unmuted")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (12, "call.unmuted"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -4765,7 +4787,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -4796,8 +4818,8 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -4816,7 +4838,7 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "unmuted_at" => {
+                                        (10, "unmuted_at") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -4993,8 +5015,8 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -5013,7 +5035,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -5032,13 +5054,15 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "ivr.input_received")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (18, "ivr.input_received"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -5062,7 +5086,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -5093,8 +5117,8 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -5113,7 +5137,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "menu_id" => {
+                                        (7, "menu_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -5132,7 +5156,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "input" => {
+                                        (5, "input") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -5160,7 +5184,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "input_type" => {
+                                        (10, "input_type") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -5188,7 +5212,7 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "received_at" => {
+                                        (11, "received_at") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -5404,8 +5428,8 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -5424,7 +5448,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -5443,13 +5467,15 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "ivr.menu_presented")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (18, "ivr.menu_presented"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -5473,7 +5499,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -5504,8 +5530,8 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -5524,7 +5550,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "menu_id" => {
+                                        (7, "menu_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -5543,7 +5569,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "menu_name" => {
+                                        (9, "menu_name") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -5571,7 +5597,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "options" => {
+                                        (7, "options") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -5632,7 +5658,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                                                 valid = false;
                                             }
                                         }
-                                        "presented_at" => {
+                                        (12, "presented_at") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -5848,8 +5874,8 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -5868,7 +5894,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -5887,13 +5913,15 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "ivr.timeout")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (11, "ivr.timeout"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -5917,7 +5945,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -5948,8 +5976,8 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -5968,7 +5996,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "menu_id" => {
+                                        (7, "menu_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -5987,7 +6015,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "timeout_duration" => {
+                                        (16, "timeout_duration") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -6006,7 +6034,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                                                 valid = false;
                                             }
                                         }
-                                        "timed_out_at" => {
+                                        (12, "timed_out_at") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -6211,8 +6239,8 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -6231,7 +6259,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -6250,13 +6278,15 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "recording.completed")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (19, "recording.completed"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -6280,7 +6310,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -6311,8 +6341,8 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -6331,7 +6361,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "recording_id" => {
+                                        (12, "recording_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -6350,7 +6380,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "duration" => {
+                                        (8, "duration") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -6369,7 +6399,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "file_size" => {
+                                        (9, "file_size") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -6388,7 +6418,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "file_format" => {
+                                        (11, "file_format") => {
                                             seen |= 16;
                                             if !({
                                                 let mut valid = true;
@@ -6416,7 +6446,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "download_url" => {
+                                        (12, "download_url") => {
                                             seen |= 32;
                                             if !({
                                                 let mut valid = true;
@@ -6464,7 +6494,7 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                                 valid = false;
                                             }
                                         }
-                                        "completed_at" => {
+                                        (12, "completed_at") => {
                                             seen |= 64;
                                             if !({
                                                 let mut valid = true;
@@ -6706,8 +6736,8 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -6726,7 +6756,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -6745,13 +6775,15 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "recording.failed")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (16, "recording.failed"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -6775,7 +6807,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -6806,8 +6838,8 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -6826,7 +6858,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "recording_id" => {
+                                        (12, "recording_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -6845,7 +6877,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "reason" => {
+                                        (6, "reason") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -6873,7 +6905,7 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                                                 valid = false;
                                             }
                                         }
-                                        "failed_at" => {
+                                        (9, "failed_at") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -7076,8 +7108,8 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -7096,7 +7128,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -7115,13 +7147,15 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "recording.started")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (17, "recording.started"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -7145,7 +7179,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -7176,8 +7210,8 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -7196,7 +7230,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                                 valid = false;
                                             }
                                         }
-                                        "recording_id" => {
+                                        (12, "recording_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -7215,7 +7249,7 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                                                 valid = false;
                                             }
                                         }
-                                        "started_at" => {
+                                        (10, "started_at") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -7405,8 +7439,8 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                     path,
                     key,
                 );
-                match key {
-                    "id" => {
+                match (key.len(), key) {
+                    (2, "id") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -7425,7 +7459,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "timestamp" => {
+                    (9, "timestamp") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -7444,13 +7478,15 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "event" => {
+                    (5, "event") => {
                         seen |= 4;
                         if !({
                             let mut valid = true;
                             if !(child
                                 .as_str()
-                                .is_some_and(|text| matches!(text, "recording.stopped")))
+                                .is_some_and(|text| {
+                                    matches!((text.len(), text), (17, "recording.stopped"))
+                                }))
                             {
                                 valid = false;
                                 report
@@ -7474,7 +7510,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                             valid = false;
                         }
                     }
-                    "data" => {
+                    (4, "data") => {
                         seen |= 8;
                         if !({
                             let mut valid = true;
@@ -7505,8 +7541,8 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                         child_path,
                                         key,
                                     );
-                                    match key {
-                                        "call_id" => {
+                                    match (key.len(), key) {
+                                        (7, "call_id") => {
                                             seen |= 1;
                                             if !({
                                                 let mut valid = true;
@@ -7525,7 +7561,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                                 valid = false;
                                             }
                                         }
-                                        "recording_id" => {
+                                        (12, "recording_id") => {
                                             seen |= 2;
                                             if !({
                                                 let mut valid = true;
@@ -7544,7 +7580,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                                 valid = false;
                                             }
                                         }
-                                        "duration" => {
+                                        (8, "duration") => {
                                             seen |= 4;
                                             if !({
                                                 let mut valid = true;
@@ -7563,7 +7599,7 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                                                 valid = false;
                                             }
                                         }
-                                        "stopped_at" => {
+                                        (10, "stopped_at") => {
                                             seen |= 8;
                                             if !({
                                                 let mut valid = true;
@@ -7766,8 +7802,8 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "url" => {
+                match (key.len(), key) {
+                    (3, "url") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;
@@ -7815,7 +7851,7 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                             valid = false;
                         }
                     }
-                    "events" => {
+                    (6, "events") => {
                         seen |= 2;
                         if !({
                             let mut valid = true;
@@ -7967,8 +8003,8 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                     path,
                     key,
                 );
-                match key {
-                    "events" => {
+                match (key.len(), key) {
+                    (6, "events") => {
                         seen |= 1;
                         if !({
                             let mut valid = true;

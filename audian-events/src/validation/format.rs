@@ -6,76 +6,133 @@
 /// years; a leap second (`:60`) is accepted only where it falls at 23:59 UTC.
 pub fn is_date_time(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't') {
-        return false;
-    }
-    is_full_date(&bytes[..10]) && is_full_time(&bytes[11..])
-}
-
-fn is_full_date(bytes: &[u8]) -> bool {
-    if bytes[4] != b'-' || bytes[7] != b'-' {
-        return false;
-    }
-    let (Some(year), Some(month), Some(day)) = (digits(&bytes[..4]), digits(&bytes[5..7]), digits(&bytes[8..10]))
-    else {
+    // `YYYY-MM-DDTHH:MM:SS` is 19 fixed positions, then at least one byte of offset.
+    let Some((fixed, rest)) = bytes.split_first_chunk::<19>() else {
         return false;
     };
-    let leap_year = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap_year => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days_in_month).contains(&day)
-}
-
-fn is_full_time(bytes: &[u8]) -> bool {
-    if bytes.len() < 9 || bytes[2] != b':' || bytes[5] != b':' {
+    if !fixed_positions_are_valid(fixed) {
         return false;
     }
-    let (Some(hour), Some(minute), Some(second)) = (digits(&bytes[..2]), digits(&bytes[3..5]), digits(&bytes[6..8]))
-    else {
-        return false;
-    };
-    if hour > 23 || minute > 59 || second > 60 {
+    // Two digits read as a big-endian `u16` compare as the number they write, so the ranges are
+    // checked without converting: `b"01"` stands for 1 and `b"59"` for 59.
+    let two = |at: usize| u16::from_be_bytes([fixed[at], fixed[at + 1]]);
+    let number = |digits: &[u8; 2]| u16::from_be_bytes(*digits);
+    let (month, day, hour, minute, second) = (two(5), two(8), two(11), two(14), two(17));
+    if !(number(b"01")..=number(b"12")).contains(&month)
+        || !(number(b"01")..=number(b"31")).contains(&day)
+        || hour > number(b"23")
+        || minute > number(b"59")
+        || second > number(b"60")
+    {
         return false;
     }
-    let mut at = 8;
-    if bytes[at] == b'.' {
-        let fraction = bytes[at + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if fraction == 0 {
-            return false;
-        }
-        at += 1 + fraction;
+    // Every month has 28 days; past that, the month and the year decide.
+    if day > number(b"28") && !day_exists(fixed) {
+        return false;
     }
-    let offset = &bytes[at..];
-    // Minutes east of UTC.
-    let offset_minutes: i32 = match offset {
+    let offset_minutes = match rest {
         [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let (Some(hours), Some(minutes)) = (digits(&[*h1, *h2]), digits(&[*m1, *m2])) else {
-                return false;
-            };
-            if hours > 23 || minutes > 59 {
-                return false;
-            }
-            let minutes = (hours * 60 + minutes) as i32;
-            if *sign == b'+' { minutes } else { -minutes }
-        }
-        _ => return false,
+        _ => match utc_offset_minutes(rest) {
+            Some(minutes) => minutes,
+            None => return false,
+        },
     };
-    if second == 60 {
-        let utc = ((hour * 60 + minute) as i32 - offset_minutes).rem_euclid(24 * 60);
-        return utc == 23 * 60 + 59;
+    if second == number(b"60") {
+        let minutes_of_day = (digits_value(&fixed[11..13]) * 60 + digits_value(&fixed[14..16])) as i32;
+        return (minutes_of_day - offset_minutes).rem_euclid(24 * 60) == 23 * 60 + 59;
     }
     true
 }
 
-/// The value of a run of ASCII digits.
-fn digits(bytes: &[u8]) -> Option<u32> {
-    bytes.iter().try_fold(0u32, |value, &b| b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0')))
+/// Whether the day of `YYYY-MM-DD` exists, given its month and (for February) its year.
+fn day_exists(fixed: &[u8; 19]) -> bool {
+    let year = digits_value(&fixed[..4]);
+    let leap_year = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match digits_value(&fixed[5..7]) {
+        4 | 6 | 9 | 11 => 30,
+        2 if leap_year => 29,
+        2 => 28,
+        _ => 31,
+    };
+    digits_value(&fixed[8..10]) <= days_in_month
+}
+
+/// Minutes east of UTC of what follows the seconds: an optional fraction, then `Z` or
+/// `+HH:MM`/`-HH:MM`; `None` if it is neither.
+fn utc_offset_minutes(rest: &[u8]) -> Option<i32> {
+    let offset = match rest {
+        [b'.', fraction @ ..] => {
+            let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            &fraction[digits..]
+        }
+        _ => rest,
+    };
+    match *offset {
+        [b'Z' | b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = two_digits(h1, h2).filter(|&hours| hours <= 23)?;
+            let minutes = two_digits(m1, m2).filter(|&minutes| minutes <= 59)?;
+            let minutes = (hours * 60 + minutes) as i32;
+            Some(if sign == b'+' { minutes } else { -minutes })
+        }
+        _ => None,
+    }
+}
+
+/// The value of ASCII digits already known to be digits.
+fn digits_value(digits: &[u8]) -> u32 {
+    digits.iter().fold(0, |value, &digit| value * 10 + u32::from(digit - b'0'))
+}
+
+/// Whether `YYYY-MM-DDTHH:MM:SS` has a digit at each digit position and the right separators
+/// between them. It is the hot part of every timestamp check, so it tests eight bytes at a
+/// time: the 19 bytes are read as three overlapping little-endian words.
+fn fixed_positions_are_valid(fixed: &[u8; 19]) -> bool {
+    /// One word: which of its bytes are digits, and what the others must be.
+    struct Shape {
+        digits: u64,
+        separators: u64,
+        /// Bits set in the input before comparing separators: `T` and `t` are both allowed.
+        fold_case: u64,
+    }
+    const fn shape(layout: &[u8; 8]) -> Shape {
+        let (mut digits, mut separators, mut fold_case) = (0u64, 0u64, 0u64);
+        let mut at = 0;
+        while at < 8 {
+            let shift = 8 * at;
+            match layout[at] {
+                b'9' => digits |= 0xFF << shift,
+                b'T' => {
+                    separators |= (b't' as u64) << shift;
+                    fold_case |= 0x20 << shift;
+                }
+                separator => separators |= (separator as u64) << shift,
+            }
+            at += 1;
+        }
+        Shape { digits, separators, fold_case }
+    }
+    const WORDS: [(usize, Shape); 3] = [(0, shape(b"9999-99-")), (8, shape(b"99T99:99")), (11, shape(b"99:99:99"))];
+    const BYTES: u64 = 0x0101_0101_0101_0101;
+    let mut wrong = 0;
+    for (at, shape) in &WORDS {
+        let word = u64::from_le_bytes(*fixed[*at..].first_chunk::<8>().expect("19 bytes hold 8 from 11"));
+        // A digit byte minus `0` is 0..=9: its high nibble is clear, and adding 6 does not
+        // carry into bit 4. Any other byte fails one of the two.
+        let value = (word & shape.digits) ^ (0x30 * BYTES & shape.digits);
+        wrong |= value & (0xF0 * BYTES & shape.digits);
+        wrong |= value.wrapping_add(0x06 * BYTES & shape.digits) & (0x10 * BYTES & shape.digits);
+        wrong |= ((word | shape.fold_case) & !shape.digits) ^ shape.separators;
+    }
+    wrong == 0
+}
+
+/// The value of two ASCII digits.
+fn two_digits(tens: u8, units: u8) -> Option<u32> {
+    (tens.is_ascii_digit() && units.is_ascii_digit()).then(|| u32::from(tens - b'0') * 10 + u32::from(units - b'0'))
 }
 
 // RFC 3986 character classes.
@@ -291,6 +348,66 @@ mod tests {
         ] {
             assert!(!is_date_time(invalid), "{invalid}");
         }
+    }
+
+    /// Every day number of every month, in common, leap and century years, against chrono's
+    /// calendar; and every hour, minute and second number, with both kinds of offset.
+    #[test]
+    fn calendar_and_clock_ranges_agree_with_chrono() {
+        for year in [1900, 1999, 2000, 2023, 2024, 2100, 0, 9999] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = format!("{year:04}-{month:02}-{day:02}T12:00:00Z");
+                    let exists = chrono::NaiveDate::from_ymd_opt(year, month, day).is_some();
+                    assert_eq!(is_date_time(&text), exists, "{text}");
+                }
+            }
+        }
+        for (hour, minute, second) in
+            (0..=25).flat_map(|h| (0..=61).flat_map(move |m| [0, 59, 60, 61].map(|s| (h, m, s))))
+        {
+            for offset in ["Z", "+00:00", ".5-00:30"] {
+                let text = format!("2024-06-30T{hour:02}:{minute:02}:{second:02}{offset}");
+                let in_range = hour <= 23 && minute <= 59 && second <= 60;
+                // A leap second is allowed only at 23:59:60 UTC.
+                let leap_second_ok = second != 60
+                    || (offset != ".5-00:30" && hour == 23 && minute == 59)
+                    || (offset == ".5-00:30" && hour == 23 && minute == 29);
+                assert_eq!(is_date_time(&text), in_range && leap_second_ok, "{text}");
+            }
+        }
+    }
+
+    /// The word-at-a-time shape test against the plain reading of each position, for every byte
+    /// value at every position of a valid timestamp, alone and in pairs of positions.
+    #[test]
+    fn fixed_positions_agree_with_a_byte_by_byte_reading() {
+        const LAYOUT: &[u8; 19] = b"9999-99-99T99:99:99";
+        let byte_is_valid = |at: usize, byte: u8| match LAYOUT[at] {
+            b'9' => byte.is_ascii_digit(),
+            b'T' => matches!(byte, b'T' | b't'),
+            separator => byte == separator,
+        };
+        let base = *b"2024-01-15T10:30:00";
+        assert!(fixed_positions_are_valid(&base));
+        let mut checked = 0;
+        for at in 0..19 {
+            for byte in 0..=255u8 {
+                let mut input = base;
+                input[at] = byte;
+                assert_eq!(fixed_positions_are_valid(&input), byte_is_valid(at, byte), "{:?}", input.escape_ascii());
+                // A second position changed too, with a byte near the digit range, where the
+                // arithmetic would carry if it could.
+                for (other, other_byte) in [(0, b'/'), (5, b':'), (12, 0xFF), (18, 0x3A), (8, b'0')] {
+                    let mut input = input;
+                    input[other] = other_byte;
+                    let expected = (0..19).all(|position| byte_is_valid(position, input[position]));
+                    assert_eq!(fixed_positions_are_valid(&input), expected, "{:?}", input.escape_ascii());
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 19 * 256 * 5);
     }
 
     #[test]

@@ -123,12 +123,19 @@ pub enum Bound {
 /// `number >= bound`, exactly, whatever the representations.
 #[inline]
 pub fn at_least(number: &Number, bound: Bound) -> bool {
+    // The common case, inlined so that a constant bound folds away (`>= 0` on a `u64` is true).
+    if let (Some(value), Bound::Unsigned(bound)) = (number.as_u64(), bound) {
+        return value >= bound;
+    }
     compare(number, bound).is_some_and(|ordering| ordering.is_ge())
 }
 
 /// `number <= bound`, exactly, whatever the representations.
 #[inline]
 pub fn at_most(number: &Number, bound: Bound) -> bool {
+    if let (Some(value), Bound::Unsigned(bound)) = (number.as_u64(), bound) {
+        return value <= bound;
+    }
     compare(number, bound).is_some_and(|ordering| ordering.is_le())
 }
 
@@ -202,11 +209,15 @@ fn numbers_equal(left: &Number, right: &Number) -> bool {
     compare(left, bound).is_some_and(|ordering| ordering.is_eq())
 }
 
-/// Whether `text` has at least `count` characters (code points), counting no further than needed.
+/// Whether `text` has at least `count` characters (code points), without decoding them.
 #[inline]
 pub fn has_at_least_chars(text: &str, count: usize) -> bool {
     // A character takes at least one byte, so a short string is ruled out without decoding it.
-    count == 0 || (text.len() >= count && text.chars().nth(count - 1).is_some())
+    // One that has four bytes per character it needs is long enough without decoding either.
+    // Between the two, characters are the bytes that do not continue a UTF-8 sequence.
+    text.len() >= count
+        && (text.len() >= count.saturating_mul(4)
+            || text.bytes().filter(|&byte| byte & 0b1100_0000 != 0b1000_0000).count() >= count)
 }
 
 /// A JSON value, cut for a message.

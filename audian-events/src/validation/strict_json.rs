@@ -9,6 +9,9 @@ use serde_json::{Map, Number, Value};
 /// Parses `bytes` as one JSON value; duplicate keys, trailing characters, invalid UTF-8 and
 /// nesting deeper than serde_json's limit are errors with line and column.
 pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    if let Some(text) = crate::parse::as_text(bytes) {
+        return from_str(text);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = StrictValue.deserialize(&mut deserializer)?;
     deserializer.end()?;
