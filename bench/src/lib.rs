@@ -11,6 +11,7 @@
 //! [`assert_same_verdicts`] panics unless every validator agrees on every input; the benchmark
 //! calls it before timing anything, and so does this crate's test.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -70,7 +71,9 @@ pub fn macro_validate(value: &Value) -> Result<(), jsonschema_macros_ref::Valida
 pub struct Input {
     /// Such as `call.completed`, `call.completed (shallow: bad id)`.
     pub name: String,
-    /// Compact JSON.
+    /// Compact JSON. For the documented examples, keys keep the documented order (`event`
+    /// before `data`, as Audian sends them); for the invalid variants, which are only validated
+    /// as `Value`s, they are sorted.
     pub bytes: Vec<u8>,
     pub value: Value,
 }
@@ -100,7 +103,7 @@ impl Corpus {
             .map(|(event_type, text)| {
                 let value: Value = serde_json::from_str(text).expect("a documented example is JSON");
                 let name = value["event"].as_str().map(str::to_owned).unwrap_or_else(|| format!("{event_type:?}"));
-                Input::new(name, value)
+                Input { name, bytes: compact(text), value }
             })
             .collect();
         let mut invalid = Vec::with_capacity(2 * valid.len());
@@ -180,11 +183,36 @@ fn ndjson_batch(valid: &[Input], target: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(target + 1024);
     let mut serial: u64 = 0;
     while out.len() < target {
-        let mut value = valid[serial as usize % valid.len()].value.clone();
-        value["id"] = Value::from(format!("evt_{serial:016x}"));
-        serde_json::to_writer(&mut out, &value).expect("a Value serializes");
+        let example = &valid[serial as usize % valid.len()];
+        let id = example.value["id"].as_str().expect("every example has an id");
+        // The id leads each documented example, so the new one replaces it in place.
+        let old_start = format!(r#"{{"id":"{id}""#);
+        let rest = example.bytes.strip_prefix(old_start.as_bytes()).expect("each example starts with its id");
+        write!(out, r#"{{"id":"evt_{serial:016x}""#).expect("writing to a Vec");
+        out.extend_from_slice(rest);
         out.push(b'\n');
         serial += 1;
+    }
+    out
+}
+
+/// `text` without the whitespace between tokens, keys in the order written.
+fn compact(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in text.as_bytes() {
+        if in_string {
+            out.push(byte);
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if !byte.is_ascii_whitespace() {
+            in_string = byte == b'"';
+            out.push(byte);
+        }
     }
     out
 }
@@ -307,6 +335,23 @@ mod tests {
         assert_eq!(corpus.invalid.len(), 36);
         assert!(corpus.ndjson.len() >= NDJSON_TARGET_BYTES);
         assert_same_verdicts(&corpus, &runtime_validator());
+    }
+
+    #[test]
+    fn example_bytes_are_the_documented_examples_compacted_in_their_order() {
+        let corpus = Corpus::build();
+        for (input, (_, text)) in corpus.valid.iter().zip(audian_events::examples::ALL) {
+            let reparsed: Value = serde_json::from_slice(&input.bytes).unwrap();
+            assert_eq!(reparsed, serde_json::from_str::<Value>(text).unwrap(), "{}", input.name);
+            // As long as serde_json's own compact form: no whitespace is left between tokens.
+            assert_eq!(input.bytes.len(), serde_json::to_vec(&reparsed).unwrap().len(), "{}", input.name);
+            let position = |key: &str| input.bytes.windows(key.len()).position(|window| window == key.as_bytes());
+            assert!(position(r#""event":"#) < position(r#""data":"#), "{}", input.name);
+        }
+        for line in corpus.ndjson_lines() {
+            assert!(line.starts_with(br#"{"id":"evt_"#));
+            assert!(audian_events::is_valid(&serde_json::from_slice(line).unwrap()));
+        }
     }
 
     #[test]

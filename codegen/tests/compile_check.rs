@@ -14,7 +14,7 @@ use std::time::Instant;
 use support::{FIXTURES, fixtures_dir, workspace_root};
 
 /// The runtime dependencies of `audian-events`, taken from `[workspace.dependencies]`.
-const DEPENDENCIES: &[&str] = &["serde", "serde_json", "serde_path_to_error", "chrono"];
+const DEPENDENCIES: &[&str] = &["serde", "serde_json", "serde_path_to_error", "chrono", "smol_str"];
 /// Optional, behind the `schemars` feature as in `audian-events`.
 const OPTIONAL_DEPENDENCY: &str = "schemars";
 

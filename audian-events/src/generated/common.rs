@@ -223,7 +223,10 @@ impl ::schemars::JsonSchema for EventType {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct EventId(::std::string::String);
+pub struct EventId(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl EventId {
     /// Whether `value` is event id (at least 5 characters, matching the pattern `^evt_`).
     pub fn is_valid(value: &str) -> bool {
@@ -232,39 +235,39 @@ impl EventId {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for EventId {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for EventId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for EventId {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for EventId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for EventId {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(EventId(value.to_owned()))
+            Ok(EventId(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -280,7 +283,7 @@ impl<'de> crate::de::Modal<'de> for EventId {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -306,7 +309,7 @@ impl ::core::convert::TryFrom<::std::string::String> for EventId {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(EventId(value))
+            Ok(EventId(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -336,7 +339,10 @@ impl ::core::convert::TryFrom<::std::string::String> for EventId {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct CallId(::std::string::String);
+pub struct CallId(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl CallId {
     /// Whether `value` is call id (at least 6 characters, matching the pattern `^call_`).
     pub fn is_valid(value: &str) -> bool {
@@ -345,39 +351,39 @@ impl CallId {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for CallId {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for CallId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for CallId {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for CallId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for CallId {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(CallId(value.to_owned()))
+            Ok(CallId(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -393,7 +399,7 @@ impl<'de> crate::de::Modal<'de> for CallId {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -419,7 +425,7 @@ impl ::core::convert::TryFrom<::std::string::String> for CallId {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(CallId(value))
+            Ok(CallId(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -449,7 +455,10 @@ impl ::core::convert::TryFrom<::std::string::String> for CallId {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct RecordingId(::std::string::String);
+pub struct RecordingId(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl RecordingId {
     /// Whether `value` is recording id (at least 5 characters, matching the pattern `^rec_`).
     pub fn is_valid(value: &str) -> bool {
@@ -458,39 +467,39 @@ impl RecordingId {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for RecordingId {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for RecordingId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for RecordingId {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for RecordingId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for RecordingId {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(RecordingId(value.to_owned()))
+            Ok(RecordingId(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -506,7 +515,7 @@ impl<'de> crate::de::Modal<'de> for RecordingId {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -532,7 +541,7 @@ impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(RecordingId(value))
+            Ok(RecordingId(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -562,7 +571,10 @@ impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct WebhookId(::std::string::String);
+pub struct WebhookId(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl WebhookId {
     /// Whether `value` is webhook id (at least 4 characters, matching the pattern `^wh_`).
     pub fn is_valid(value: &str) -> bool {
@@ -571,39 +583,39 @@ impl WebhookId {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for WebhookId {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for WebhookId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for WebhookId {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for WebhookId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for WebhookId {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(WebhookId(value.to_owned()))
+            Ok(WebhookId(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -619,7 +631,7 @@ impl<'de> crate::de::Modal<'de> for WebhookId {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -645,7 +657,7 @@ impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(WebhookId(value))
+            Ok(WebhookId(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -675,7 +687,10 @@ impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct MenuId(::std::string::String);
+pub struct MenuId(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl MenuId {
     /// Whether `value` is menu id (at least 1 characters).
     pub fn is_valid(value: &str) -> bool {
@@ -683,39 +698,39 @@ impl MenuId {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for MenuId {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for MenuId {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for MenuId {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for MenuId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for MenuId {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(MenuId(value.to_owned()))
+            Ok(MenuId(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -731,7 +746,7 @@ impl<'de> crate::de::Modal<'de> for MenuId {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -752,7 +767,7 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(MenuId(value))
+            Ok(MenuId(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -782,7 +797,10 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
 )]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct PhoneNumber(::std::string::String);
+pub struct PhoneNumber(
+    #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
+    ::smol_str::SmolStr,
+);
 impl PhoneNumber {
     /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
     pub fn is_valid(value: &str) -> bool {
@@ -802,39 +820,39 @@ impl PhoneNumber {
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
-        self.0
+        self.0.into()
     }
 }
 impl ::core::ops::Deref for PhoneNumber {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::convert::AsRef<str> for PhoneNumber {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::borrow::Borrow<str> for PhoneNumber {
     fn borrow(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 impl ::core::fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 impl ::core::str::FromStr for PhoneNumber {
     type Err = crate::InvalidValue;
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
-            Ok(PhoneNumber(value.to_owned()))
+            Ok(PhoneNumber(::smol_str::SmolStr::new(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
@@ -850,7 +868,7 @@ impl<'de> crate::de::Modal<'de> for PhoneNumber {
     fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+        let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
         if STRICT && !Self::is_valid(&value) {
@@ -876,7 +894,7 @@ impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(&value) {
-            Ok(PhoneNumber(value))
+            Ok(PhoneNumber(::smol_str::SmolStr::from(value)))
         } else {
             Err(
                 crate::InvalidValue::new(
