@@ -167,9 +167,15 @@ impl Pattern {
                     let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
                     quote!(&& rest.len() <= #max)
                 });
+                let at_least = match step.min {
+                    0 => quote!(true),
+                    1 => quote!(!rest.is_empty()),
+                    _ => quote!(rest.len() >= #min),
+                };
+                // The closure's final expression: nothing follows the last atom.
                 return quote! {
                     let rest = &input[at..];
-                    return rest.len() >= #min #at_most && rest.iter().all(|&#c| #test);
+                    #at_least #at_most && rest.iter().all(|&#c| #test)
                 };
             }
             // A single character is one test, without a loop.

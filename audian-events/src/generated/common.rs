@@ -814,8 +814,8 @@ impl PhoneNumber {
             }
             at += 1;
             let rest = &input[at..];
-            return rest.len() >= 1 && rest.len() <= 14
-                && rest.iter().all(|&c| c.is_ascii_digit());
+            !rest.is_empty() && rest.len() <= 14
+                && rest.iter().all(|&c| c.is_ascii_digit())
         })(value.as_bytes(), 0)
     }
     /// The value as a string slice.

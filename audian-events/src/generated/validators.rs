@@ -674,8 +674,8 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
                 }
                 at += 1;
                 let rest = &input[at..];
-                return rest.len() >= 1 && rest.len() <= 14
-                    && rest.iter().all(|&c| c.is_ascii_digit());
+                !rest.is_empty() && rest.len() <= 14
+                    && rest.iter().all(|&c| c.is_ascii_digit())
             })(text.as_bytes(), 0)) {
                 valid = false;
                 report

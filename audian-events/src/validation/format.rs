@@ -47,7 +47,7 @@ pub fn is_date_time(text: &str) -> bool {
 /// Whether the day of `YYYY-MM-DD` exists, given its month and (for February) its year.
 fn day_exists(fixed: &[u8; 19]) -> bool {
     let year = digits_value(&fixed[..4]);
-    let leap_year = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap_year = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days_in_month = match digits_value(&fixed[5..7]) {
         4 | 6 | 9 | 11 => 30,
         2 if leap_year => 29,
@@ -122,9 +122,9 @@ fn fixed_positions_are_valid(fixed: &[u8; 19]) -> bool {
         let word = u64::from_le_bytes(*fixed[*at..].first_chunk::<8>().expect("19 bytes hold 8 from 11"));
         // A digit byte minus `0` is 0..=9: its high nibble is clear, and adding 6 does not
         // carry into bit 4. Any other byte fails one of the two.
-        let value = (word & shape.digits) ^ (0x30 * BYTES & shape.digits);
-        wrong |= value & (0xF0 * BYTES & shape.digits);
-        wrong |= value.wrapping_add(0x06 * BYTES & shape.digits) & (0x10 * BYTES & shape.digits);
+        let value = (word & shape.digits) ^ ((0x30 * BYTES) & shape.digits);
+        wrong |= value & ((0xF0 * BYTES) & shape.digits);
+        wrong |= value.wrapping_add((0x06 * BYTES) & shape.digits) & ((0x10 * BYTES) & shape.digits);
         wrong |= ((word | shape.fold_case) & !shape.digits) ^ shape.separators;
     }
     wrong == 0
