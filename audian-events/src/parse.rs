@@ -42,8 +42,6 @@ impl std::str::FromStr for Event {
     }
 }
 
-/// Parses without tracking the path, which costs more than the parse; on failure parses again
-/// with the path tracked, to say where.
 /// `bytes` as text, if they are UTF-8.
 ///
 /// Reading bytes, serde_json checks the UTF-8 of each string as it meets it, which for a webhook
@@ -61,6 +59,8 @@ fn parse_strict<'de, R: serde_json::de::Read<'de>>(
     Ok(event)
 }
 
+/// Parses without tracking the path, which costs more than the parse; on failure parses again
+/// with the path tracked, to say where.
 fn parse_then_explain<'de, R: serde_json::de::Read<'de>>(
     deserializer: &mut serde_json::Deserializer<R>,
     again: impl FnOnce() -> serde_json::Deserializer<R>,

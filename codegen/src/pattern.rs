@@ -163,19 +163,20 @@ impl Pattern {
             // The last atom before `$` must match all that is left, so a greedy loop and a
             // final position check come down to a length check and one pass over the rest.
             if self.anchored_end && Some(index) == last {
+                let at_least = match step.min {
+                    0 => None,
+                    1 => Some(quote!(!rest.is_empty())),
+                    _ => Some(quote!(rest.len() >= #min)),
+                };
                 let at_most = step.max.map(|max| {
                     let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
-                    quote!(&& rest.len() <= #max)
+                    quote!(rest.len() <= #max)
                 });
-                let at_least = match step.min {
-                    0 => quote!(true),
-                    1 => quote!(!rest.is_empty()),
-                    _ => quote!(rest.len() >= #min),
-                };
+                let conditions = at_least.into_iter().chain(at_most).chain([quote!(rest.iter().all(|&#c| #test))]);
                 // The closure's final expression: nothing follows the last atom.
                 return quote! {
                     let rest = &input[at..];
-                    #at_least #at_most && rest.iter().all(|&#c| #test)
+                    #(#conditions)&&*
                 };
             }
             // A single character is one test, without a loop.

@@ -30,12 +30,8 @@ pub fn is_date_time(text: &str) -> bool {
     if day > number(b"28") && !day_exists(fixed) {
         return false;
     }
-    let offset_minutes = match rest {
-        [b'Z' | b'z'] => 0,
-        _ => match utc_offset_minutes(rest) {
-            Some(minutes) => minutes,
-            None => return false,
-        },
+    let Some(offset_minutes) = utc_offset_minutes(rest) else {
+        return false;
     };
     if second == number(b"60") {
         let minutes_of_day = (digits_value(&fixed[11..13]) * 60 + digits_value(&fixed[14..16])) as i32;

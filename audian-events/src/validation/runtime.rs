@@ -123,23 +123,25 @@ pub enum Bound {
 /// `number >= bound`, exactly, whatever the representations.
 #[inline]
 pub fn at_least(number: &Number, bound: Bound) -> bool {
-    // The common case, inlined so that a constant bound folds away (`>= 0` on a `u64` is true).
-    if let (Some(value), Bound::Unsigned(bound)) = (number.as_u64(), bound) {
-        return value >= bound;
-    }
     compare(number, bound).is_some_and(|ordering| ordering.is_ge())
 }
 
 /// `number <= bound`, exactly, whatever the representations.
 #[inline]
 pub fn at_most(number: &Number, bound: Bound) -> bool {
-    if let (Some(value), Bound::Unsigned(bound)) = (number.as_u64(), bound) {
-        return value <= bound;
-    }
     compare(number, bound).is_some_and(|ordering| ordering.is_le())
 }
 
+#[inline]
 fn compare(number: &Number, bound: Bound) -> Option<std::cmp::Ordering> {
+    // The common case, inlined so that a constant bound folds away (`>= 0` on a `u64` is true).
+    if let (Some(value), Bound::Unsigned(bound)) = (number.as_u64(), bound) {
+        return Some(value.cmp(&bound));
+    }
+    compare_exactly(number, bound)
+}
+
+fn compare_exactly(number: &Number, bound: Bound) -> Option<std::cmp::Ordering> {
     if let Some(value) = number.as_u64() {
         return Some(compare_i128_with(i128::from(value), bound));
     }
