@@ -102,6 +102,7 @@ fn check_common_defs_byte_count_d387f160<R: crate::validation::runtime::Report>(
     }
 }
 /// `common.json#/$defs/CallId`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_call_id_fc1d4d96<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -171,6 +172,7 @@ fn check_common_defs_call_id_fc1d4d96<R: crate::validation::runtime::Report>(
     }
 }
 /// `common.json#/$defs/CallStatus`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_call_status_58db48cd<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -246,6 +248,7 @@ fn check_common_defs_call_type_c88a5c43<R: crate::validation::runtime::Report>(
     }
 }
 /// `common.json#/$defs/DurationSeconds`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_duration_seconds_cf2efe6c<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -321,6 +324,7 @@ fn check_common_defs_duration_seconds_cf2efe6c<R: crate::validation::runtime::Re
     }
 }
 /// `common.json#/$defs/EventId`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_event_id_6f54479c<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -390,6 +394,7 @@ fn check_common_defs_event_id_6f54479c<R: crate::validation::runtime::Report>(
     }
 }
 /// `common.json#/$defs/EventSelector`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_event_selector_fb14bc88<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -585,6 +590,7 @@ fn check_common_defs_failure_reason_ac46c0cf<R: crate::validation::runtime::Repo
     }
 }
 /// `common.json#/$defs/MenuId`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_menu_id_33a2bf31<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -636,6 +642,7 @@ fn check_common_defs_menu_id_33a2bf31<R: crate::validation::runtime::Report>(
     }
 }
 /// `common.json#/$defs/PhoneNumber`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -700,6 +707,7 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
     }
 }
 /// `common.json#/$defs/RecordingId`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_recording_id_88c1198b<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,
@@ -769,6 +777,7 @@ fn check_common_defs_recording_id_88c1198b<R: crate::validation::runtime::Report
     }
 }
 /// `common.json#/$defs/Timestamp`
+#[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_timestamp_b700d209<R: crate::validation::runtime::Report>(
     value: &::serde_json::Value,

@@ -215,11 +215,17 @@ fn numbers_equal(left: &Number, right: &Number) -> bool {
 #[inline]
 pub fn has_at_least_chars(text: &str, count: usize) -> bool {
     // A character takes at least one byte, so a short string is ruled out without decoding it.
-    // One that has four bytes per character it needs is long enough without decoding either.
-    // Between the two, characters are the bytes that do not continue a UTF-8 sequence.
-    text.len() >= count
-        && (text.len() >= count.saturating_mul(4)
-            || text.bytes().filter(|&byte| byte & 0b1100_0000 != 0b1000_0000).count() >= count)
+    // One that has four bytes per character it needs is long enough without decoding either, and
+    // so is one of ASCII (as identifiers are), with a byte per character. Otherwise, characters
+    // are the bytes that do not continue a UTF-8 sequence.
+    text.len() >= count && (text.len() >= count.saturating_mul(4) || text.is_ascii() || count_chars(text) >= count)
+}
+
+/// Characters are the bytes that do not continue a UTF-8 sequence. Kept out of line: it is rarely
+/// reached, and inlined at every `minLength` it would crowd the code that is.
+#[inline(never)]
+fn count_chars(text: &str) -> usize {
+    text.bytes().filter(|&byte| byte & 0b1100_0000 != 0b1000_0000).count()
 }
 
 /// A JSON value, cut for a message.
@@ -237,5 +243,35 @@ pub fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_at_least_chars;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        // ASCII, two-, three- and four-byte characters, alone and mixed, on both sides of every
+        // shortcut (shorter than `count` bytes, ASCII, four bytes per character needed).
+        let pieces = ["a", "é", "€", "𝄞"];
+        let mut texts = vec![String::new()];
+        for length in 1..=6 {
+            for combination in 0..pieces.len().pow(length) {
+                let mut text = String::new();
+                let mut rest = combination;
+                for _ in 0..length {
+                    text.push_str(pieces[rest % pieces.len()]);
+                    rest /= pieces.len();
+                }
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let chars = text.chars().count();
+            for count in 0..=8 {
+                assert_eq!(has_at_least_chars(text, count), chars >= count, "{text:?} against {count}");
+            }
+        }
     }
 }
