@@ -26,14 +26,27 @@ pub fn is_date_time(text: &str) -> bool {
     {
         return false;
     }
+    // Nearly every timestamp is settled here: a day every month has, no leap second, in UTC.
+    if day <= number(b"28") && second < number(b"60") && matches!(rest, [b'Z' | b'z']) {
+        return true;
+    }
+    calendar_and_offset_are_valid(fixed, rest)
+}
+
+/// The rest of [`is_date_time`], once the fixed positions are known to be digits and separators
+/// in range: the day against the month, the fraction and offset, and a leap second. Out of line,
+/// so that the common case above stays short.
+#[cold]
+#[inline(never)]
+fn calendar_and_offset_are_valid(fixed: &[u8; 19], rest: &[u8]) -> bool {
     // Every month has 28 days; past that, the month and the year decide.
-    if day > number(b"28") && !day_exists(fixed) {
+    if digits_value(&fixed[8..10]) > 28 && !day_exists(fixed) {
         return false;
     }
     let Some(offset_minutes) = utc_offset_minutes(rest) else {
         return false;
     };
-    if second == number(b"60") {
+    if &fixed[17..19] == b"60" {
         let minutes_of_day = (digits_value(&fixed[11..13]) * 60 + digits_value(&fixed[14..16])) as i32;
         return (minutes_of_day - offset_minutes).rem_euclid(24 * 60) == 23 * 60 + 59;
     }
