@@ -68,7 +68,7 @@ fn candidates(root: &Value, path: &[Seg]) -> Vec<Value> {
             let chars: Vec<char> = text.chars().collect();
             let half = chars.len() / 2;
             for (from, to) in [(0, half), (half, chars.len()), (0, 1), (chars.len().saturating_sub(1), chars.len())] {
-                if from < to {
+                if from < to && to <= chars.len() {
                     replacements.push(Value::String(chars[..from].iter().chain(&chars[to..]).collect()));
                 }
             }
