@@ -19,7 +19,10 @@ Runs `cargo bench -p audian-events-bench` (about 5 minutes of measurement after 
 Criterion's own output goes to <target>/criterion/cargo-bench.log), then prints one table of
 median times and ratios (ours against the jsonschema runtime validator and its compile-time macro
 validator), the targets and whether this run meets them, the versions and the machine, and writes
-the same run as a bar chart to docs/bench.svg.
+the same run as a bar chart to docs/bench.svg. Where valgrind is installed, it also counts the
+instructions per event of parsing with and without validation (bench/src/bin/workload.rs under
+callgrind, a few seconds), which resolve what validation adds better than the timings of a
+shared machine.
 
 options:
   --no-run   do not run the benchmarks: report the last run's results (all of one run)";
@@ -208,8 +211,27 @@ pub fn main(args: &[&str]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let instructions_path = criterion_dir.join("instructions.json");
+    let instructions = if run {
+        match count_instructions(&layout.workspace, &target) {
+            Ok(Some(counts)) => {
+                let _ = std::fs::write(&instructions_path, counts.to_json());
+                Some(counts)
+            }
+            Ok(None) => {
+                let _ = std::fs::remove_file(&instructions_path);
+                None
+            }
+            Err(error) => {
+                eprintln!("cargo xtask bench: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        std::fs::read_to_string(&instructions_path).ok().and_then(|text| InstructionCounts::from_json(&text))
+    };
     let environment = Environment::probe(&layout.workspace, &measured);
-    let report = Report { measured, each, environment };
+    let report = Report { measured, each, instructions, environment };
     println!();
     println!("{}", report.text());
     let svg_path = layout.workspace.join("docs/bench.svg");
@@ -296,6 +318,85 @@ fn run_benchmarks(workspace: &Path, criterion_dir: &Path) -> Result<(Duration, D
         return Err(format!("`cargo bench` failed ({status}); see {}", log_path.display()));
     }
     Ok((built, started.elapsed().saturating_sub(built)))
+}
+
+/// Passes over the 18 examples that the instruction-counting workload makes.
+const WORKLOAD_PASSES: u64 = 2000;
+const WORKLOAD_EVENTS: u64 = 18;
+
+/// Instructions per event of parsing the 18 examples with and without validation, counted by
+/// callgrind: unlike the timings of a shared machine, they resolve a difference of a few percent.
+struct InstructionCounts {
+    parse_validated: f64,
+    from_slice: f64,
+}
+
+impl InstructionCounts {
+    /// What validation adds to the unvalidated parse, in percent.
+    fn overhead(&self) -> f64 {
+        (self.parse_validated / self.from_slice - 1.0) * 100.0
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::json!({ "parse_validated": self.parse_validated, "from_slice": self.from_slice }).to_string()
+    }
+
+    fn from_json(text: &str) -> Option<InstructionCounts> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(InstructionCounts {
+            parse_validated: value["parse_validated"].as_f64()?,
+            from_slice: value["from_slice"].as_f64()?,
+        })
+    }
+}
+
+/// Runs `bench/src/bin/workload.rs` under `valgrind --tool=callgrind` once per mode, and
+/// subtracts the count of building the corpus alone. `None` when valgrind is not installed.
+fn count_instructions(workspace: &Path, target: &Path) -> Result<Option<InstructionCounts>, String> {
+    let valgrind_found = Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !valgrind_found {
+        println!("valgrind is not installed: instructions are not counted");
+        return Ok(None);
+    }
+    println!("counting instructions with `valgrind --tool=callgrind` (bench/src/bin/workload.rs)");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "--release", "-p", "audian-events-bench", "--bin", "workload"])
+        .status()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if !status.success() {
+        return Err(format!("building the instruction-counting workload failed ({status})"));
+    }
+    let binary = target.join("release").join(format!("workload{}", std::env::consts::EXE_SUFFIX));
+    let count = |mode: &str| -> Result<u64, String> {
+        let output = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&binary)
+            .args([mode, &WORKLOAD_PASSES.to_string()])
+            .output()
+            .map_err(|error| format!("cannot run valgrind: {error}"))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            return Err(format!("valgrind on the workload ({mode}) failed ({}):\n{stderr}", output.status));
+        }
+        stderr
+            .lines()
+            .find_map(|line| line.split_once("Collected :").map(|(_, count)| count.trim().replace(',', "")))
+            .and_then(|count| count.parse().ok())
+            .ok_or_else(|| format!("no instruction count in valgrind's output ({mode}):\n{stderr}"))
+    };
+    let baseline = count("none")?;
+    let per_event = |total: u64| total.saturating_sub(baseline) as f64 / (WORKLOAD_PASSES * WORKLOAD_EVENTS) as f64;
+    Ok(Some(InstructionCounts {
+        parse_validated: per_event(count("parse_validated")?),
+        from_slice: per_event(count("from_slice")?),
+    }))
 }
 
 /// Reads every benchmark's median. With `since`, each result must have been written after it
@@ -523,6 +624,7 @@ fn lock_packages(lock: &str) -> Vec<LockPackage> {
 struct Report {
     measured: Vec<Measured>,
     each: Vec<EachExample>,
+    instructions: Option<InstructionCounts>,
     environment: Environment,
 }
 
@@ -690,6 +792,17 @@ impl Report {
             let _ = writeln!(
                 out,
                 "  (on the NDJSON batch, validation adds {overhead:+.1}% to the unvalidated typed parse)"
+            );
+        }
+        if let Some(counts) = &self.instructions {
+            let _ = writeln!(
+                out,
+                "  (in instructions, which do not depend on the machine's load: validation adds {:+.1}%; \
+                 `parse_validated` {:.0} and `Event::from_slice` {:.0} per event, callgrind, {} passes over the 18 examples)",
+                counts.overhead(),
+                counts.parse_validated,
+                counts.from_slice,
+                WORKLOAD_PASSES
             );
         }
         let _ = writeln!(out);
