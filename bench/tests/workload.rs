@@ -1,5 +1,5 @@
 //! The instruction-counting workload that `cargo xtask bench` runs under callgrind: each mode
-//! parses every example, and bad arguments are refused with the usage.
+//! parses or validates every example, and bad arguments are refused with the usage.
 
 use std::process::Command;
 
@@ -9,7 +9,7 @@ fn workload(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn every_mode_parses_every_example() {
-    for mode in ["none", "from_slice", "parse_validated"] {
+    for mode in ["none", "from_slice", "parse_validated", "is_valid", "jsonschema_runtime", "jsonschema_macro"] {
         let output = workload(&[mode, "2"]);
         assert!(output.status.success(), "{mode}: {}", String::from_utf8_lossy(&output.stderr));
     }
@@ -17,7 +17,7 @@ fn every_mode_parses_every_example() {
 
 #[test]
 fn bad_arguments_are_refused_with_the_usage() {
-    for args in [&[][..], &["from_slice"], &["from_slice", "many"], &["is_valid", "1"], &["none", "1", "2"]] {
+    for args in [&[][..], &["from_slice"], &["from_slice", "many"], &["validate", "1"], &["none", "1", "2"]] {
         let output = workload(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("usage: workload"), "{args:?}");

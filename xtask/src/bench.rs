@@ -20,9 +20,9 @@ Criterion's own output goes to <target>/criterion/cargo-bench.log), then prints 
 median times and ratios (ours against the jsonschema runtime validator and its compile-time macro
 validator), the targets and whether this run meets them, the versions and the machine, and writes
 the same run as a bar chart to docs/bench.svg. Where valgrind is installed, it also counts the
-instructions per event of parsing with and without validation (bench/src/bin/workload.rs under
-callgrind, a few seconds), which resolve what validation adds better than the timings of a
-shared machine.
+instructions per example of each validator's `is_valid` and of parsing with and without
+validation (bench/src/bin/workload.rs under callgrind, under a minute), which do not depend on
+the machine's load as the timings of a shared machine do.
 
 options:
   --no-run   do not run the benchmarks: report the last run's results (all of one run)";
@@ -324,29 +324,45 @@ fn run_benchmarks(workspace: &Path, criterion_dir: &Path) -> Result<(Duration, D
 const WORKLOAD_PASSES: u64 = 2000;
 const WORKLOAD_EVENTS: u64 = 18;
 
-/// Instructions per event of parsing the 18 examples with and without validation, counted by
-/// callgrind: unlike the timings of a shared machine, they resolve a difference of a few percent.
+/// The modes of `bench/src/bin/workload.rs` whose instructions are counted.
+const WORKLOAD_MODES: [&str; 5] =
+    ["parse_validated", "from_slice", "is_valid", "jsonschema_runtime", "jsonschema_macro"];
+
+/// Instructions per example of each workload mode over the 18 examples, counted by callgrind:
+/// unlike the timings of a shared machine, they do not depend on load, and resolve a difference
+/// of a few percent.
 struct InstructionCounts {
-    parse_validated: f64,
-    from_slice: f64,
+    /// In the order of [`WORKLOAD_MODES`].
+    per_example: [f64; 5],
 }
 
 impl InstructionCounts {
+    fn get(&self, mode: &str) -> f64 {
+        let index = WORKLOAD_MODES.iter().position(|known| *known == mode).expect("a workload mode");
+        self.per_example[index]
+    }
+
     /// What validation adds to the unvalidated parse, in percent.
     fn overhead(&self) -> f64 {
-        (self.parse_validated / self.from_slice - 1.0) * 100.0
+        (self.get("parse_validated") / self.get("from_slice") - 1.0) * 100.0
     }
 
     fn to_json(&self) -> String {
-        serde_json::json!({ "parse_validated": self.parse_validated, "from_slice": self.from_slice }).to_string()
+        let map: serde_json::Map<String, serde_json::Value> = WORKLOAD_MODES
+            .iter()
+            .zip(self.per_example)
+            .map(|(mode, count)| ((*mode).to_owned(), count.into()))
+            .collect();
+        serde_json::Value::Object(map).to_string()
     }
 
     fn from_json(text: &str) -> Option<InstructionCounts> {
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        Some(InstructionCounts {
-            parse_validated: value["parse_validated"].as_f64()?,
-            from_slice: value["from_slice"].as_f64()?,
-        })
+        let mut per_example = [0.0; 5];
+        for (slot, mode) in per_example.iter_mut().zip(WORKLOAD_MODES) {
+            *slot = value[mode].as_f64()?;
+        }
+        Some(InstructionCounts { per_example })
     }
 }
 
@@ -392,11 +408,11 @@ fn count_instructions(workspace: &Path, target: &Path) -> Result<Option<Instruct
             .ok_or_else(|| format!("no instruction count in valgrind's output ({mode}):\n{stderr}"))
     };
     let baseline = count("none")?;
-    let per_event = |total: u64| total.saturating_sub(baseline) as f64 / (WORKLOAD_PASSES * WORKLOAD_EVENTS) as f64;
-    Ok(Some(InstructionCounts {
-        parse_validated: per_event(count("parse_validated")?),
-        from_slice: per_event(count("from_slice")?),
-    }))
+    let mut per_example = [0.0; 5];
+    for (slot, mode) in per_example.iter_mut().zip(WORKLOAD_MODES) {
+        *slot = count(mode)?.saturating_sub(baseline) as f64 / (WORKLOAD_PASSES * WORKLOAD_EVENTS) as f64;
+    }
+    Ok(Some(InstructionCounts { per_example }))
 }
 
 /// Reads every benchmark's median. With `since`, each result must have been written after it
@@ -798,11 +814,21 @@ impl Report {
             let _ = writeln!(
                 out,
                 "  (in instructions, which do not depend on the machine's load: validation adds {:+.1}%; \
-                 `parse_validated` {:.0} and `Event::from_slice` {:.0} per event, callgrind, {} passes over the 18 examples)",
+                 `parse_validated` {:.0} and `Event::from_slice` {:.0} per example)",
                 counts.overhead(),
-                counts.parse_validated,
-                counts.from_slice,
-                WORKLOAD_PASSES
+                counts.get("parse_validated"),
+                counts.get("from_slice"),
+            );
+            let ours = counts.get("is_valid");
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Instructions per example of `is_valid` (callgrind, {WORKLOAD_PASSES} passes over the 18 examples): \
+                 ours {ours:.0}; jsonschema runtime {:.0} ({} ours); jsonschema macro {:.0} ({} ours)",
+                counts.get("jsonschema_runtime"),
+                format_ratio(counts.get("jsonschema_runtime") / ours),
+                counts.get("jsonschema_macro"),
+                format_ratio(counts.get("jsonschema_macro") / ours),
             );
         }
         let _ = writeln!(out);

@@ -2,17 +2,20 @@
 //! `valgrind --tool=callgrind`: counts do not depend on the machine's load, so they resolve what
 //! validation adds to parsing more finely than the timings of a shared machine can.
 //!
-//! usage: workload <parse_validated|from_slice|none> <passes>
+//! usage: workload <mode> <passes>
 //!
-//! Each pass parses the 18 documented examples' compact bytes; `none` builds the same corpus and
-//! parses nothing, so that its count can be subtracted from the others.
+//! Each pass goes over the 18 documented examples: `parse_validated` and `from_slice` parse their
+//! compact bytes; `is_valid`, `jsonschema_runtime` and `jsonschema_macro` validate their parsed
+//! `Value`s. `none` builds the same corpus and validators and does nothing with them, so that its
+//! count can be subtracted from the others.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use audian_events_bench::Corpus;
+use audian_events_bench::{Corpus, Input, MacroValidator, runtime_validator};
 
-const USAGE: &str = "usage: workload <parse_validated|from_slice|none> <passes>";
+const USAGE: &str =
+    "usage: workload <parse_validated|from_slice|is_valid|jsonschema_runtime|jsonschema_macro|none> <passes>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,20 +27,25 @@ fn main() -> ExitCode {
         eprintln!("workload: {passes:?} is not a number of passes\n{USAGE}");
         return ExitCode::from(2);
     };
-    let parse: fn(&[u8]) -> bool = match mode.as_str() {
-        "parse_validated" => |bytes| audian_events::parse_validated(bytes).is_ok(),
-        "from_slice" => |bytes| audian_events::Event::from_slice(bytes).is_ok(),
-        "none" => |_| true,
+    let corpus = Corpus::build();
+    // Built outside the counted work in every mode, `none` included.
+    let runtime = runtime_validator();
+    let work: Box<dyn Fn(&Input) -> bool> = match mode.as_str() {
+        "parse_validated" => Box::new(|input| audian_events::parse_validated(&input.bytes).is_ok()),
+        "from_slice" => Box::new(|input| audian_events::Event::from_slice(&input.bytes).is_ok()),
+        "is_valid" => Box::new(|input| audian_events::is_valid(&input.value)),
+        "jsonschema_runtime" => Box::new(|input| runtime.is_valid(&input.value)),
+        "jsonschema_macro" => Box::new(|input| MacroValidator::is_valid(&input.value)),
+        "none" => Box::new(|_| true),
         _ => {
             eprintln!("workload: unknown mode {mode:?}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let corpus = Corpus::build();
     for _ in 0..passes {
         for input in &corpus.valid {
-            if !black_box(parse(black_box(&input.bytes))) {
-                eprintln!("workload: {} did not parse", input.name);
+            if !black_box(work(black_box(input))) {
+                eprintln!("workload: {} ({mode}) failed", input.name);
                 return ExitCode::FAILURE;
             }
         }
