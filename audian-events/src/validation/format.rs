@@ -39,8 +39,7 @@ pub fn is_date_time(text: &str) -> bool {
 #[cold]
 #[inline(never)]
 fn calendar_and_offset_are_valid(fixed: &[u8; 19], rest: &[u8]) -> bool {
-    // Every month has 28 days; past that, the month and the year decide.
-    if digits_value(&fixed[8..10]) > 28 && !day_exists(fixed) {
+    if !day_exists(fixed) {
         return false;
     }
     let Some(offset_minutes) = utc_offset_minutes(rest) else {
