@@ -13,11 +13,20 @@ use crate::diagnostic::{Diagnostics, Location, Position};
 use crate::model::{Body, Format, JsonType, Keywords, Model, Reference, Schema};
 use crate::pattern::Pattern;
 
-/// A validator to expose: a public function `name` that checks the schema at `file`'s root.
+/// A validator to expose: a public function `name` that checks the schema at `pointer` (`""`
+/// for the root) in `file`.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub name: String,
     pub file: String,
+    pub pointer: String,
+}
+
+impl Entry {
+    /// The validator `name` of `file`'s root schema.
+    pub fn root(name: &str, file: &str) -> Entry {
+        Entry { name: name.to_owned(), file: file.to_owned(), pointer: String::new() }
+    }
 }
 
 /// Emits the validator functions of the given entries and of everything they reference.
@@ -33,10 +42,14 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
     };
     let mut public = Vec::new();
     for entry in entries {
-        let reference = Reference { written: entry.file.clone(), file: entry.file.clone(), pointer: String::new() };
+        let reference =
+            Reference { written: entry.file.clone(), file: entry.file.clone(), pointer: entry.pointer.clone() };
         let unit = emitter.unit_for(&reference);
         let name = format_ident!("{}", entry.name);
-        let doc = format!(" Validates `value` against `{}`.", entry.file);
+        let doc = match entry.pointer.as_str() {
+            "" => format!(" Validates `value` against `{}`.", entry.file),
+            pointer => format!(" Validates `value` against `{}#{pointer}`.", entry.file),
+        };
         public.push(quote! {
             #[doc = #doc]
             #[inline]
@@ -274,6 +287,15 @@ impl Emitter<'_> {
             checks.push(self.one_of(keywords, location, value, path));
         }
 
+        if let Some(negated) = &keywords.not {
+            // Checked by its own function with a report of its own: its failures are what
+            // `not` wants, never errors of the payload.
+            let unit = self.unit_at(&negated.location);
+            let message = quote!(format!("{} is valid against the schema of `not`", #runtime::describe(#value)));
+            let fail = fail("not", message, path);
+            checks.push(quote!(if #unit(#value, #path, &mut #runtime::FirstFailure) { #fail }));
+        }
+
         if checks.is_empty() {
             return quote!(true);
         }
@@ -375,7 +397,7 @@ impl Emitter<'_> {
     ) -> TokenStream {
         let runtime = self.runtime.clone();
         let schema_path = schema_path(location, Some("oneOf"));
-        if let Some((property, branches)) = self.discriminated(&keywords.one_of) {
+        if let Some(Discriminated { property, branches, default }) = self.discriminated(&keywords.one_of) {
             let names: Vec<&str> = branches.iter().map(|(name, _)| name.as_str()).collect();
             let listed = names.join(", ");
             let arms = branches.iter().map(|(name, reference)| {
@@ -384,49 +406,55 @@ impl Emitter<'_> {
                 quote!(::core::option::Option::Some(#pattern) => #unit(#value, #path, report))
             });
             let arms: Vec<_> = arms.collect();
-            let missing = format!("missing {property:?}: expected one of {listed}");
-            let not_object = format!("expected an object with {property:?} one of {listed}, found");
-            return quote! {
-                let branch_valid = match #value.as_object() {
-                    ::core::option::Option::None => {
-                        report.fail(#path, "oneOf", #schema_path, || format!("{} {}", #not_object, #runtime::describe(#value)));
-                        false
-                    }
-                    ::core::option::Option::Some(object) => match object.iter().find_map(|(key, tag)| (key.as_str() == #property).then_some(tag)) {
-                        ::core::option::Option::None => {
-                            report.fail(#path, "oneOf", #schema_path, || #missing.to_owned());
-                            false
-                        }
-                        ::core::option::Option::Some(tag) => match tag.as_str().map(|tag| (tag.len(), tag)) {
+            let branch_valid = match default {
+                // Whatever names none of the tags is the default branch's to judge, including
+                // a missing tag or a value that is not an object.
+                Some(default) => {
+                    let unit = self.unit_for(&default);
+                    quote! {
+                        match #value.as_object().and_then(|object| object.iter().find_map(|(key, tag)| (key.as_str() == #property).then_some(tag))).and_then(|tag| tag.as_str()).map(|tag| (tag.len(), tag)) {
                             #(#arms,)*
-                            _ => {
-                                report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || {
-                                    format!("{} is not a known {}: expected one of {}", #runtime::describe(tag), #property, #listed)
-                                });
+                            _ => #unit(#value, #path, report),
+                        }
+                    }
+                }
+                None => {
+                    let missing = format!("missing {property:?}: expected one of {listed}");
+                    let not_object = format!("expected an object with {property:?} one of {listed}, found");
+                    quote! {
+                        match #value.as_object() {
+                            ::core::option::Option::None => {
+                                report.fail(#path, "oneOf", #schema_path, || format!("{} {}", #not_object, #runtime::describe(#value)));
                                 false
                             }
-                        },
-                    },
-                };
+                            ::core::option::Option::Some(object) => match object.iter().find_map(|(key, tag)| (key.as_str() == #property).then_some(tag)) {
+                                ::core::option::Option::None => {
+                                    report.fail(#path, "oneOf", #schema_path, || #missing.to_owned());
+                                    false
+                                }
+                                ::core::option::Option::Some(tag) => match tag.as_str().map(|tag| (tag.len(), tag)) {
+                                    #(#arms,)*
+                                    _ => {
+                                        report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || {
+                                            format!("{} is not a known {}: expected one of {}", #runtime::describe(tag), #property, #listed)
+                                        });
+                                        false
+                                    }
+                                },
+                            },
+                        }
+                    }
+                }
+            };
+            return quote! {
+                let branch_valid = #branch_valid;
                 if !branch_valid {
                     valid = false;
                     if !R::COLLECT { return false; }
                 }
             };
         }
-        let units: Vec<_> = keywords
-            .one_of
-            .iter()
-            .enumerate()
-            .map(|(index, branch)| {
-                let pointer = match &branch.location.position {
-                    Position::Pointer(pointer) => pointer.clone(),
-                    _ => format!("/oneOf/{index}"),
-                };
-                let file = self.file_of(&branch.location);
-                self.unit_for(&Reference { written: String::new(), file, pointer })
-            })
-            .collect();
+        let units: Vec<_> = keywords.one_of.iter().map(|branch| self.unit_at(&branch.location)).collect();
         quote! {
             let mark = report.mark();
             let mut matched = 0usize;
@@ -450,53 +478,66 @@ impl Emitter<'_> {
 
     /// A `oneOf` whose branches are all `$ref`s to object schemas that require one property
     /// with a string `const` of their own: at most one branch can match, the one the property
-    /// names, so it is checked alone.
-    fn discriminated(&self, branches: &[Schema]) -> Option<(String, Vec<(String, Reference)>)> {
+    /// names, so it is checked alone. One more branch may be the default: a `$ref` to a schema
+    /// whose value of that property must `not` be any of the other branches' tags (the unknown
+    /// event of the tolerant union); it judges everything the tags do not name.
+    fn discriminated(&self, branches: &[Schema]) -> Option<Discriminated> {
         let mut property: Option<String> = None;
-        let mut out = Vec::new();
+        let mut tagged = Vec::new();
+        let mut defaults = Vec::new();
         for branch in branches {
-            let keywords = branch.keywords()?;
-            let reference = keywords.reference.as_ref()?;
-            let only_ref = keywords.types.is_none()
-                && keywords.enumeration.is_none()
-                && keywords.constant.is_none()
-                && keywords.properties.is_empty()
-                && keywords.required.is_empty()
-                && keywords.one_of.is_empty()
-                && keywords.items.is_none()
-                && keywords.additional_properties.is_none();
-            if !only_ref {
-                return None;
-            }
+            let reference = only_reference(branch)?;
             let target = self.model.resolve(reference)?.keywords()?;
-            if target.types.as_deref() != Some(&[JsonType::Object]) {
+            let Some((candidate, tag)) = tag_of(target) else {
+                defaults.push((reference, target));
+                continue;
+            };
+            if property.as_ref().is_some_and(|p| *p != candidate) {
                 return None;
             }
-            let candidate = target.required.iter().find(|name| {
-                target.properties.iter().any(|(property, schema)| {
-                    property == *name
-                        && schema.keywords().is_some_and(|k| k.constant.as_ref().is_some_and(Value::is_string))
-                })
-            })?;
-            if property.as_ref().is_some_and(|p| p != candidate) {
+            property = Some(candidate);
+            if tagged.iter().any(|(existing, _): &(String, Reference)| *existing == tag) {
                 return None;
             }
-            property = Some(candidate.clone());
-            let tag = target
-                .properties
-                .iter()
-                .find(|(name, _)| name == candidate)?
-                .1
-                .keywords()?
-                .constant
-                .as_ref()?
-                .as_str()?;
-            if out.iter().any(|(existing, _): &(String, Reference)| existing == tag) {
-                return None;
-            }
-            out.push((tag.to_owned(), reference.clone()));
+            tagged.push((tag, reference.clone()));
         }
-        Some((property?, out))
+        let property = property?;
+        let default = match defaults.as_slice() {
+            [] => None,
+            [(reference, target)] => {
+                let excluded = target
+                    .properties
+                    .iter()
+                    .find(|(name, _)| *name == property)?
+                    .1
+                    .keywords()?
+                    .not
+                    .as_ref()?
+                    .keywords()?
+                    .enumeration
+                    .as_ref()?;
+                let mut excluded: Vec<&str> = excluded.iter().map(Value::as_str).collect::<Option<_>>()?;
+                let mut tags: Vec<&str> = tagged.iter().map(|(tag, _)| tag.as_str()).collect();
+                excluded.sort_unstable();
+                tags.sort_unstable();
+                if excluded != tags {
+                    return None;
+                }
+                Some((*reference).clone())
+            }
+            _ => return None,
+        };
+        Some(Discriminated { property, branches: tagged, default })
+    }
+
+    /// The function that validates the subschema at `location`.
+    fn unit_at(&mut self, location: &Location) -> proc_macro2::Ident {
+        let pointer = match &location.position {
+            Position::Pointer(pointer) => pointer.clone(),
+            _ => String::new(),
+        };
+        let file = self.file_of(location);
+        self.unit_for(&Reference { written: String::new(), file, pointer })
     }
 
     fn file_of(&self, location: &Location) -> String {
@@ -537,6 +578,41 @@ impl Emitter<'_> {
             .collect();
         quote!(#(#tests)||*)
     }
+}
+
+/// A `oneOf` told apart by one property: see [`Emitter::discriminated`].
+struct Discriminated {
+    property: String,
+    /// Each tag with its branch.
+    branches: Vec<(String, Reference)>,
+    default: Option<Reference>,
+}
+
+/// The `$ref` of a branch that is nothing but a `$ref` (with annotations).
+fn only_reference(branch: &Schema) -> Option<&Reference> {
+    let keywords = branch.keywords()?;
+    let only_ref = keywords.types.is_none()
+        && keywords.enumeration.is_none()
+        && keywords.constant.is_none()
+        && keywords.properties.is_empty()
+        && keywords.required.is_empty()
+        && keywords.one_of.is_empty()
+        && keywords.items.is_none()
+        && keywords.additional_properties.is_none()
+        && keywords.not.is_none();
+    if only_ref { keywords.reference.as_ref() } else { None }
+}
+
+/// The required property with a string `const` of an object schema, and that constant.
+fn tag_of(target: &Keywords) -> Option<(String, String)> {
+    if target.types.as_deref() != Some(&[JsonType::Object]) {
+        return None;
+    }
+    target.required.iter().find_map(|name| {
+        let (_, schema) = target.properties.iter().find(|(property, _)| property == name)?;
+        let tag = schema.keywords()?.constant.as_ref()?.as_str()?;
+        Some((name.clone(), tag.to_owned()))
+    })
 }
 
 /// The pattern that matches `(text.len(), text)` when `text` is `expected`. Matching the length

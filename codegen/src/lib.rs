@@ -4,6 +4,8 @@
 //! alone; later passes build a typed model and emit code. Nothing here writes files: callers
 //! (the `xtask` binary) decide what to do with the contents returned.
 
+use std::path::Path;
+
 pub mod diagnostic;
 pub mod source;
 
@@ -18,11 +20,12 @@ pub mod events;
 pub mod model;
 pub mod pattern;
 pub mod shape;
+pub mod tolerant;
 
 pub use catalog::EventCatalog;
 
 /// The folders the generator owns: a file there that it does not produce is stale.
-pub const GENERATED_DIRS: &[&str] = &["audian-events/src/generated"];
+pub const GENERATED_DIRS: &[&str] = &["audian-events/src/generated", "schema-tolerant", "schema-tolerant/events"];
 
 /// One generated file: its path relative to the workspace root, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +72,8 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         /// The documented examples of the API reference, one per event type.
         #[rustfmt::skip]
         pub mod examples;
+        #[rustfmt::skip]
+        pub(crate) mod tolerant;
         pub use common::*;
         pub use events::*;
     };
@@ -79,11 +84,40 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     ]
     .into_iter()
     .filter(|(_, file)| set.file(file).is_some())
-    .map(|(name, file)| emit_validators::Entry { name: name.to_owned(), file: file.to_owned() })
+    .map(|(name, file)| emit_validators::Entry::root(name, file))
     .collect();
-    let validators =
-        emit_validators::validators(&model, &validator_entries, &quote::quote!(crate::validation::runtime))?;
-    Ok(vec![
+    let runtime = quote::quote!(crate::validation::runtime);
+    let validators = emit_validators::validators(&model, &validator_entries, &runtime)?;
+
+    let tolerant = tolerant::derive(set, &model, &catalog)?;
+    let tolerant_set = SchemaSet::from_documents(Path::new(tolerant::TOLERANT_DIR), tolerant.documents.clone())?;
+    let tolerant_model = model::Model::parse_dialect(&tolerant_set, model::Dialect::Tolerant)?;
+    let tolerant_entries = [
+        emit_validators::Entry::root("event", UNION_FILE),
+        emit_validators::Entry {
+            name: "envelope".to_owned(),
+            file: UNION_FILE.to_owned(),
+            pointer: format!("/$defs/{}", tolerant::ENVELOPE_DEFINITION),
+        },
+    ];
+    let tolerant_validators = emit_validators::validators(&tolerant_model, &tolerant_entries, &runtime)?;
+    let relaxations = tolerant.relaxations.iter().map(|relaxation| {
+        let schema_path = &relaxation.schema_path;
+        let kind = quote::format_ident!("{}", relaxation.kind.variant());
+        quote::quote!((#schema_path, crate::validation::DriftKind::#kind))
+    });
+    let tolerant_code = quote::quote! {
+        //! The validators of the tolerant reading, generated from the schemas that
+        //! `cargo xtask generate` derives into `schema-tolerant/`.
+
+        /// The schema path of each strict keyword that the tolerant reading relaxes, with what
+        /// the relaxation lets through: a strict error there, on a payload the tolerant reading
+        /// accepts, is drift.
+        pub(crate) const RELAXATIONS: &[(&str, crate::validation::DriftKind)] = &[#(#relaxations),*];
+
+        #tolerant_validators
+    };
+    let mut files = vec![
         rust_file("audian-events/src/generated/mod.rs", module),
         rust_file("audian-events/src/generated/common.rs", common),
         rust_file("audian-events/src/generated/events.rs", events_code),
@@ -91,7 +125,13 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         rust_file("audian-events/src/generated/examples.rs", emit_examples::examples(&events)),
         rust_file("audian-events/src/generated/webhooks.rs", emit_types::requests(&requests)),
         GeneratedFile { path: "docs/events.md".into(), contents: emit_docs::events_markdown(&events) },
-    ])
+        rust_file("audian-events/src/generated/tolerant.rs", tolerant_code),
+    ];
+    for (path, document) in &tolerant.documents {
+        let contents = serde_json::to_string_pretty(document).expect("a JSON value serializes") + "\n";
+        files.push(GeneratedFile { path: format!("{}/{path}", tolerant::TOLERANT_DIR), contents });
+    }
+    Ok(files)
 }
 
 /// The named types of every file's `$defs`, in file then name order.

@@ -150,6 +150,8 @@ pub struct Keywords {
     pub items: Option<Schema>,
     pub min_items: Option<u64>,
     pub one_of: Vec<Schema>,
+    /// `not`: only in the derived tolerant schemas (see [`Dialect`]).
+    pub not: Option<Schema>,
 }
 
 impl Schema {
@@ -179,11 +181,23 @@ impl Schema {
                 "oneOf" => keywords.one_of.get(tokens.next()?.parse::<usize>().ok()?)?,
                 "items" => keywords.items.as_ref()?,
                 "additionalProperties" => keywords.additional_properties.as_ref()?,
+                "not" => keywords.not.as_ref()?,
                 _ => return None,
             };
         }
         Some(schema)
     }
+}
+
+/// Which schemas a model may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// The canonical schemas of `schema/`: every keyword must be enforced by the generated
+    /// validators *and* by the one-pass typed deserializers, which cannot enforce `not`.
+    Canonical,
+    /// The tolerant schemas the generator derives (see [`crate::tolerant`]): only validators
+    /// are generated from them, so `not` is allowed.
+    Tolerant,
 }
 
 /// Every file of the set, parsed.
@@ -196,10 +210,15 @@ pub struct Model {
 impl Model {
     /// Parses every schema file; reports every unsupported keyword or malformed value.
     pub fn parse(set: &SchemaSet) -> Result<Model, Diagnostics> {
+        Model::parse_dialect(set, Dialect::Canonical)
+    }
+
+    /// Parses every file of a set in the given dialect.
+    pub fn parse_dialect(set: &SchemaSet, dialect: Dialect) -> Result<Model, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
         let mut model = Model::default();
         for file in set.files() {
-            let parser = Parser { set, file, diagnostics: &mut diagnostics };
+            let parser = Parser { set, file, dialect, diagnostics: &mut diagnostics };
             let schema = parser.parse_root();
             model.files.insert(file.path.clone(), schema);
         }
@@ -226,6 +245,7 @@ impl Model {
 struct Parser<'a> {
     set: &'a SchemaSet,
     file: &'a SchemaFile,
+    dialect: Dialect,
     diagnostics: &'a mut Diagnostics,
 }
 
@@ -335,6 +355,12 @@ impl Parser<'_> {
                     self.error(here, format!("expected `oneOf` to be a non-empty array of schemas, found {other}"))
                 }
             },
+            "not" if self.dialect == Dialect::Tolerant => keywords.not = Some(self.parse(value, here, false)),
+            "not" => self.error(
+                here,
+                "`not` is not supported in the canonical schemas: the one-pass typed deserializers cannot enforce it \
+                 (the generator uses it only in the tolerant schemas it derives)",
+            ),
             unknown => self.error(
                 here,
                 format!(

@@ -12,5 +12,7 @@ pub mod webhooks;
 /// The documented examples of the API reference, one per event type.
 #[rustfmt::skip]
 pub mod examples;
+#[rustfmt::skip]
+pub(crate) mod tolerant;
 pub use common::*;
 pub use events::*;

@@ -1,7 +1,9 @@
 //! Validation against the schemas, by code generated from them: no schema is interpreted at
 //! run time. The verdict is the reference validator's (the `jsonschema` crate, formats asserted)
-//! on `schema/event.json`.
+//! on `schema/event.json` for the strict reading, and on the derived
+//! `schema-tolerant/event.json` for the tolerant one (see [`Reading`]).
 
+mod drift;
 pub mod format;
 #[doc(hidden)]
 pub mod runtime;
@@ -12,6 +14,8 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::{Event, ParseError};
+
+pub use drift::{Difference, Drift, DriftKind};
 
 /// Longest value quoted in a message, in characters.
 const QUOTE_LIMIT: usize = 80;
@@ -108,19 +112,37 @@ impl<'a> IntoIterator for &'a ValidationErrors {
     }
 }
 
-/// Why a webhook body was refused: it is not JSON, or it is JSON that breaks the schemas.
+/// Why a webhook body was refused: it is not JSON, it is JSON but not an Audian event at all, or
+/// it is an Audian event whose content the reading refuses.
 #[derive(Debug)]
 pub enum PayloadError {
     /// Not one JSON value: a syntax error, invalid UTF-8, a duplicate key, or nesting too deep.
     Malformed(ParseError),
-    /// Valid JSON that is not a valid event.
+    /// JSON without a valid envelope: not an object with an event `id`, a date-time
+    /// `timestamp`, a non-empty string `event` and an object `data`. No version of Audian sends
+    /// this.
+    NotAnEvent(ValidationErrors),
+    /// An event with a valid envelope whose content the reading refuses: a type changed, a
+    /// required field gone, a pattern, format or bound broken (and, in the strict reading, any
+    /// addition). A receiver that cannot read it should have it sent again once it can.
     Invalid(ValidationErrors),
+}
+
+impl PayloadError {
+    /// The validation errors, unless the body is not JSON.
+    pub fn errors(&self) -> Option<&ValidationErrors> {
+        match self {
+            PayloadError::Malformed(_) => None,
+            PayloadError::NotAnEvent(errors) | PayloadError::Invalid(errors) => Some(errors),
+        }
+    }
 }
 
 impl fmt::Display for PayloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PayloadError::Malformed(error) => write!(f, "malformed JSON: {error}"),
+            PayloadError::NotAnEvent(errors) => write!(f, "not an Audian event envelope:\n{errors}"),
             PayloadError::Invalid(errors) => write!(f, "invalid event:\n{errors}"),
         }
     }
@@ -130,8 +152,139 @@ impl std::error::Error for PayloadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             PayloadError::Malformed(error) => Some(error),
-            PayloadError::Invalid(errors) => Some(errors),
+            PayloadError::NotAnEvent(errors) | PayloadError::Invalid(errors) => Some(errors),
         }
+    }
+}
+
+/// Which reading of the schemas a check uses. Both are generated from `schema/`.
+///
+/// | the payload has | [`Strict`](Reading::Strict) | [`Tolerant`](Reading::Tolerant) |
+/// |---|---|---|
+/// | a property the schemas do not name, at any level | refused | accepted, drift [`UnknownProperty`](DriftKind::UnknownProperty) |
+/// | an event type this version does not know, with a valid envelope | refused | accepted as [`Event::Unknown`], drift [`UnknownEventType`](DriftKind::UnknownEventType) |
+/// | a new value of an open enumeration (`call_type`, `reason`, ...) | refused | accepted as `Unknown(..)`, drift [`UnknownValue`](DriftKind::UnknownValue) |
+/// | a wrong type, a missing required field, a broken pattern, format, bound or `const` | refused | refused |
+///
+/// ```
+/// use audian_events::{Event, Reading};
+///
+/// // `call.completed` with a field Audian added after this version was generated.
+/// let body = br#"{"id": "evt_1", "timestamp": "2024-01-15T10:35:10Z", "event": "call.completed",
+///   "data": {"call_id": "call_xyz789", "duration": 305, "status": "completed", "from": "+14155552671",
+///   "to": "+14155552672", "ended_at": "2024-01-15T10:35:10Z", "completion_reason": "normal",
+///   "carrier": "att"}}"#;
+/// assert!(Reading::Strict.parse(body).is_err());
+/// let accepted = Reading::Tolerant.parse(body)?;
+/// assert!(matches!(accepted.event, Event::CallCompleted(_)));
+/// assert_eq!(accepted.drift.pointers(), "/data/carrier");
+/// # Ok::<(), audian_events::PayloadError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Reading {
+    /// Exactly the schemas: for tests, fixtures and producers.
+    Strict,
+    /// The schemas with additive evolution allowed (new properties at every level, new event
+    /// types with a valid envelope, new values of open enumerations) and nothing else relaxed:
+    /// for production receivers, so that no event is lost because Audian added something.
+    /// What it accepts and the strict reading refuses is reported as [`Drift`].
+    #[default]
+    Tolerant,
+}
+
+/// An event a reading accepted, and how it departs from the strict reading (nothing, when it is
+/// strictly valid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub event: Event,
+    pub drift: Drift,
+}
+
+impl From<Accepted> for Event {
+    fn from(accepted: Accepted) -> Event {
+        accepted.event
+    }
+}
+
+impl Reading {
+    fn check<R: runtime::Report>(self) -> Check<R> {
+        match self {
+            Reading::Strict => crate::generated::validators::event,
+            Reading::Tolerant => crate::generated::tolerant::event,
+        }
+    }
+
+    /// Checks a payload and collects every error.
+    pub fn validate(self, value: &Value) -> Result<(), ValidationErrors> {
+        collect_errors(self.check(), value)
+    }
+
+    /// Whether a payload is valid: the fast path, which stops at the first failure and
+    /// allocates nothing.
+    pub fn is_valid(self, value: &Value) -> bool {
+        self.check()(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure)
+    }
+
+    /// Checks a payload; for one it accepts, says how it departs from the strict reading.
+    pub fn validate_value(self, value: &Value) -> Result<Drift, PayloadError> {
+        if let Err(errors) = self.validate(value) {
+            return Err(refusal(value, errors));
+        }
+        match self {
+            Reading::Strict => Ok(Drift::NONE),
+            Reading::Tolerant => drift_of(value),
+        }
+    }
+
+    /// Parses and checks raw bytes; see [`validate_value`](Self::validate_value).
+    pub fn validate_slice(self, bytes: &[u8]) -> Result<Drift, PayloadError> {
+        let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
+        self.validate_value(&value)
+    }
+
+    /// Parses and checks a string; see [`validate_value`](Self::validate_value).
+    pub fn validate_str(self, text: &str) -> Result<Drift, PayloadError> {
+        let value = strict_json::from_str(text).map_err(|error| PayloadError::Malformed(error.into()))?;
+        self.validate_value(&value)
+    }
+
+    /// The receiver's one call: raw bytes to a typed [`Event`] if, and only if, this reading
+    /// accepts them, with the drift; otherwise every error.
+    ///
+    /// A strictly valid payload (every payload, until Audian adds something) takes the one-pass
+    /// path of [`parse_validated`] in either reading, and its drift costs nothing. One with
+    /// drift is read a second time, as a `Value`, to find it.
+    pub fn parse(self, bytes: &[u8]) -> Result<Accepted, PayloadError> {
+        if let Ok(event) = Event::from_slice_strict(bytes) {
+            return Ok(Accepted { event, drift: Drift::NONE });
+        }
+        let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
+        let drift = self.validate_value(&value)?;
+        // What a reading accepts fits the lenient types (a test holds this for every input), so
+        // this only fails if that promise is broken; it is reported, never unwrapped.
+        let event = serde_path_to_error::deserialize(&value).map_err(|error| PayloadError::Malformed(error.into()))?;
+        Ok(Accepted { event, drift })
+    }
+}
+
+/// The drift of a payload the tolerant reading accepts: the strict reading's errors, each at a
+/// place the tolerant reading relaxes. An error anywhere else would mean the two readings
+/// disagree; the payload is then refused rather than accepted on a guess.
+fn drift_of(value: &Value) -> Result<Drift, PayloadError> {
+    let Err(strict) = validate(value) else { return Ok(Drift::NONE) };
+    match Drift::from_strict_errors(strict) {
+        (drift, unexplained) if unexplained.is_empty() => Ok(drift),
+        (_, unexplained) => Err(PayloadError::Invalid(ValidationErrors { errors: unexplained })),
+    }
+}
+
+/// The refusal of a payload with these errors: [`PayloadError::NotAnEvent`] when even its
+/// envelope is invalid, [`PayloadError::Invalid`] otherwise.
+fn refusal(value: &Value, errors: ValidationErrors) -> PayloadError {
+    if crate::generated::tolerant::envelope(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure) {
+        PayloadError::Invalid(errors)
+    } else {
+        PayloadError::NotAnEvent(errors)
     }
 }
 
@@ -167,31 +320,24 @@ pub fn is_valid(value: &Value) -> bool {
     crate::generated::validators::event(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure)
 }
 
-/// Parses and validates raw bytes.
+/// Parses and validates raw bytes, in the strict reading.
 pub fn validate_slice(bytes: &[u8]) -> Result<(), PayloadError> {
-    let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
-    validate(&value).map_err(PayloadError::Invalid)
+    Reading::Strict.validate_slice(bytes).map(drop)
 }
 
-/// Parses and validates a string.
+/// Parses and validates a string, in the strict reading.
 pub fn validate_str(text: &str) -> Result<(), PayloadError> {
-    let value = strict_json::from_str(text).map_err(|error| PayloadError::Malformed(error.into()))?;
-    validate(&value).map_err(PayloadError::Invalid)
+    Reading::Strict.validate_str(text).map(drop)
 }
 
-/// The receiver's one call: parses raw bytes into a typed [`Event`] if, and only if, they are a
-/// valid event; otherwise says why, with every error.
+/// Parses raw bytes into a typed [`Event`] if, and only if, they are a valid event in the
+/// strict reading; otherwise says why, with every error. A production receiver wants
+/// [`Reading::Tolerant`]'s [`parse`](Reading::parse) instead, which accepts what Audian adds.
 pub fn parse_validated(bytes: &[u8]) -> Result<Event, PayloadError> {
-    // The fast path: typed and validated in one pass. Anything it refuses is re-read by the
-    // validator, which says why (or, should the two ever disagree, accepts it after all).
-    if let Ok(event) = Event::from_slice_strict(bytes) {
-        return Ok(event);
-    }
-    let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
-    validate(&value).map_err(PayloadError::Invalid)?;
-    // Valid payloads always fit the types (a test holds this for every input), so this only
-    // fails if that promise is broken; it is reported, never unwrapped.
-    serde_path_to_error::deserialize(&value).map_err(|error| PayloadError::Malformed(error.into()))
+    // The fast path, typed and validated in one pass, is taken inside; anything it refuses is
+    // re-read by the validator, which says why (or, should the two ever disagree, accepts it
+    // after all).
+    Reading::Strict.parse(bytes).map(|accepted| accepted.event)
 }
 
 /// Panics, listing every error, unless `value` is a valid event. For tests of code that builds
