@@ -323,7 +323,10 @@ fn check_payload(bytes: &[u8], place: Place, start: Position) -> Payload {
     let event = event_name(bytes);
     let outcome = match audian_events::validate_slice(bytes) {
         Ok(()) => Outcome::Valid,
-        Err(PayloadError::Invalid(errors)) => Outcome::Invalid(errors.into_iter().collect()),
+        // A body without a valid envelope is, to this tool, one more invalid payload.
+        Err(PayloadError::NotAnEvent(errors) | PayloadError::Invalid(errors)) => {
+            Outcome::Invalid(errors.into_iter().collect())
+        }
         Err(PayloadError::Malformed(error)) => {
             // serde_json counts the line and column where it stopped; an empty input stops at 0.
             let at = start.offset(error.line().max(1), error.column().max(1));
