@@ -178,7 +178,7 @@ fn compile(group: &SuiteGroup, runtime: &TokenStream) -> Result<TokenStream, Ref
     let set =
         SchemaSet::from_documents(Path::new("draft2020-12"), vec![(relative.clone(), document)]).map_err(refusal)?;
     let model = Model::parse(&set).map_err(refusal)?;
-    let entry = Entry { name: "validate".to_owned(), file: relative };
+    let entry = Entry::root("validate", &relative);
     let code = emit_validators::validators(&model, &[entry], runtime).map_err(refusal)?;
     // Caught here, the group is reported as a generator bug rather than breaking the whole build.
     syn::parse2::<syn::File>(code.clone())
