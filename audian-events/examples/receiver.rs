@@ -13,6 +13,11 @@
 //! evt_1234567890abcdef call.completed call_xyz789 status=completed events=1
 //! ```
 //!
+//! It reads tolerantly, as a production receiver should: an event with something Audian added
+//! is handled, and its line ends with ` drift=` and the JSON Pointers of what the strict reading
+//! refused (`drift=/data/carrier`; `drift=/event` for an event type this version does not know).
+//! An Audian event whose content it refuses is answered 500, so that Audian sends it again.
+//!
 //! The integration tests (`tests/tests/receiver_http.rs`) serve this file's [`app`] over HTTP.
 
 use std::error::Error;
@@ -22,18 +27,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use audian_events::axum::WebhookReceiver;
 use audian_events::timeline::call_id_of;
-use audian_events::{CallTimelines, Event, MemoryDedupStore};
+use audian_events::{Accepted, CallTimelines, Event, MemoryDedupStore};
 use axum::Router;
 
 /// The receiver's router: `POST /webhooks` drops retries (in memory), adds each new event to
 /// its call's timeline in `calls`, and writes one line per handled event to `log`.
 pub fn app(calls: Arc<Mutex<CallTimelines>>, log: impl Write + Send + 'static) -> Router {
     let log = Arc::new(Mutex::new(log));
-    WebhookReceiver::new(MemoryDedupStore::default(), move |event: Event| {
+    WebhookReceiver::new(MemoryDedupStore::default(), move |accepted: Accepted| {
         let calls = Arc::clone(&calls);
         let log = Arc::clone(&log);
         async move {
-            let line = handle(&calls, event);
+            let mut line = handle(&calls, accepted.event);
+            if !accepted.drift.is_empty() {
+                line = format!("{line} drift={}", accepted.drift.pointers());
+            }
             let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
             writeln!(log, "{line}")?;
             log.flush()
@@ -74,6 +82,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         eprintln!("{message}\nusage: receiver [PORT]");
         std::process::exit(2);
     });
+    // The receiver's warnings (drift) and errors (refused events), on standard error.
+    tracing_subscriber::fmt().with_writer(io::stderr).init();
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
     eprintln!("listening on http://{}/webhooks (Ctrl-C to stop)", listener.local_addr()?);
     let calls = Arc::new(Mutex::new(CallTimelines::default()));

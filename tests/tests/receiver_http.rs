@@ -15,10 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use audian_events::axum::{BodyLimit, ValidatedEvent, WebhookReceiver};
+use audian_events::axum::{BodyLimit, InvalidContent, ValidatedEvent, WebhookReceiver};
 use audian_events::dedup::{DedupError, DedupErrorKind, DedupStore};
 use audian_events::timeline::RecordingStatus;
-use audian_events::{CallStatus, CallTimeline, CallTimelines, Event, EventId, MemoryDedupStore, examples};
+use audian_events::{
+    Accepted, CallStatus, CallTimeline, CallTimelines, Event, EventId, MemoryDedupStore, Reading, examples,
+};
 use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::Value;
@@ -335,13 +337,19 @@ async fn bad_requests_get_their_status_codes_and_never_reach_the_callback() {
     assert_eq!(body["error"], "malformed_json");
     assert_eq!((body["line"].as_u64(), body["column"].as_u64()), (Some(3), Some(12)), "{body:#}");
 
-    // Valid JSON, invalid event: a phone number that is not one.
+    // Valid JSON, not an event: no valid envelope.
+    let answer =
+        post_event(address, Some("application/json"), r#"{"id": "evt_bad_3", "event": "call.held"}"#).await.unwrap();
+    assert_eq!(answer.status, 422, "{answer:?}");
+    assert_eq!(answer.json()["error"], "not_an_event");
+
+    // An event whose content is invalid: a phone number that is not one. Retryable.
     let mut bad_phone = example(examples::CALL_INITIATED, "evt_bad_2", None);
     bad_phone["data"]["from"] = "555-0100".into();
     let answer = post_event(address, Some("application/json"), serde_json::to_vec(&bad_phone).unwrap()).await.unwrap();
-    assert_eq!(answer.status, 422, "{answer:?}");
+    assert_eq!(answer.status, 500, "{answer:?}");
     let body = answer.json();
-    assert_eq!(body["error"], "invalid_event");
+    assert_eq!((&body["error"], &body["retry"]), (&Value::from("invalid_event"), &Value::from(true)));
     let errors = body["errors"].as_array().unwrap();
     assert!(errors.iter().any(|error| error["path"] == "/data/from" && error["keyword"] == "pattern"), "{body:#}");
     assert!(errors.iter().all(|error| error["message"].as_str().is_some_and(|message| !message.is_empty())));
@@ -484,7 +492,7 @@ async fn a_store_that_cannot_answer_gives_503_and_the_callback_is_not_called() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_extractor_in_a_handler_of_ones_own_takes_its_limit_from_an_extension() {
-    async fn webhook(ValidatedEvent(event): ValidatedEvent) -> String {
+    async fn webhook(ValidatedEvent(event, _): ValidatedEvent) -> String {
         format!("{} {}", event.id(), event.event_type())
     }
     let app = Router::new().route("/webhooks", post(webhook)).layer(Extension(BodyLimit::bytes(1024)));
@@ -499,4 +507,191 @@ async fn the_extractor_in_a_handler_of_ones_own_takes_its_limit_from_an_extensio
     let answer = post_event(address, Some("application/json"), large).await.unwrap();
     assert_eq!(answer.status, 413, "{answer:?}");
     assert_eq!(answer.json()["limit"], 1024);
+}
+
+// ---------------------------------------------------------------------------------------------
+// When Audian changes: the tolerant reading.
+
+/// A string value that no schema knows.
+const NEW_VALUE: &str = "satellite";
+
+/// Each additive change of one documented example, with the pointer its drift must name: a new
+/// envelope field, a new `data` field, a new event type with the example's envelope, and a new
+/// value in each field of an open enumeration (found as the string fields where the tolerant
+/// reading accepts a new value and the strict one refuses it).
+fn additive_changes(example: &Value) -> Vec<(Value, &'static str, String)> {
+    let mut changes = Vec::new();
+    let mut root = example.clone();
+    root["api_version"] = "2025-01".into();
+    changes.push((root, "envelope field", "/api_version".to_owned()));
+    let mut data = example.clone();
+    data["data"]["carrier"] = "att".into();
+    changes.push((data, "data field", "/data/carrier".to_owned()));
+    let mut event_type = example.clone();
+    event_type["event"] = "call.parked".into();
+    changes.push((event_type, "event type", "/event".to_owned()));
+    for (field, value) in example["data"].as_object().unwrap() {
+        if !value.is_string() {
+            continue;
+        }
+        let mut changed = example.clone();
+        changed["data"][field] = NEW_VALUE.into();
+        if Reading::Tolerant.is_valid(&changed) && !Reading::Strict.is_valid(&changed) {
+            changes.push((changed, "enumeration value", format!("/data/{field}")));
+        }
+    }
+    changes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_payloads_are_answered_200_handled_once_and_their_drift_named() {
+    let (address, _, log) = example_receiver().await;
+    let mut expected = Vec::new();
+    let mut enumeration_changes = 0;
+    for (index, (_, text)) in examples::ALL.iter().enumerate() {
+        let original: Value = serde_json::from_str(text).unwrap();
+        for (change, (mut payload, kind, pointer)) in additive_changes(&original).into_iter().enumerate() {
+            enumeration_changes += usize::from(kind == "enumeration value");
+            let id = format!("evt_next_{index:02}_{change}");
+            payload["id"] = id.as_str().into();
+            let body = serde_json::to_vec(&payload).unwrap();
+            for delivery in ["handled", "duplicate"] {
+                let answer = post_event(address, Some("application/json"), body.clone()).await.unwrap();
+                assert_eq!(answer.status, 200, "{id} ({kind}): {answer:?}");
+                assert_eq!(answer.json()["status"], delivery, "{id} ({kind})");
+            }
+            expected.push((id, payload["event"].as_str().unwrap().to_owned(), pointer));
+        }
+    }
+    assert!(enumeration_changes >= 2, "call_type and reason at least: {enumeration_changes}");
+    let lines = log.lines();
+    assert_eq!(lines.len(), expected.len(), "one line per event: {lines:#?}");
+    for (id, event_type, pointer) in &expected {
+        let of_event: Vec<_> = lines.iter().filter(|line| line.split(' ').next() == Some(id)).collect();
+        assert_eq!(of_event.len(), 1, "{id} is printed once: {lines:#?}");
+        assert!(of_event[0].starts_with(&format!("{id} {event_type} ")), "{}", of_event[0]);
+        assert!(of_event[0].ends_with(&format!(" drift={pointer}")), "{}", of_event[0]);
+    }
+
+    // The documented examples, each with a fresh id: no drift.
+    for (index, event) in documented_events().iter().enumerate() {
+        let answer = post_event(address, Some("application/json"), serde_json::to_vec(event).unwrap()).await.unwrap();
+        assert_eq!(answer.status, 200, "example {index}: {answer:?}");
+        let line = log.lines().pop().unwrap();
+        assert!(!line.contains("drift="), "{line}");
+    }
+}
+
+/// A receiver that counts its calls and keeps the drift it was given.
+fn counting_receiver(
+    configure: impl FnOnce(
+        WebhookReceiver<MemoryDedupStore, CountingCallback, Accepted>,
+    ) -> WebhookReceiver<MemoryDedupStore, CountingCallback, Accepted>,
+) -> (Router, Arc<Mutex<Vec<Accepted>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let callback: CountingCallback = Box::new({
+        let received = Arc::clone(&received);
+        move |accepted: Accepted| {
+            received.lock().unwrap().push(accepted);
+            Box::pin(async { Ok(()) })
+        }
+    });
+    (configure(WebhookReceiver::new(MemoryDedupStore::default(), callback)).into_router("/webhooks"), received)
+}
+
+type CountingCallback =
+    Box<dyn Fn(Accepted) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>> + Send>> + Send + Sync>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_content_with_a_valid_envelope_is_retryable_500_by_default_and_422_with_the_option() {
+    let mut broken = example(examples::CALL_COMPLETED, "evt_broken", None);
+    broken["data"]["from"] = "anonymous".into();
+    let mut missing = example(examples::CALL_COMPLETED, "evt_missing", None);
+    missing["data"].as_object_mut().unwrap().remove("duration");
+    let mut retyped = example(examples::CALL_COMPLETED, "evt_retyped", None);
+    retyped["data"]["duration"] = "305".into();
+    for (option, status) in [(None, 500), (Some(InvalidContent::Retry), 500), (Some(InvalidContent::Refuse), 422)] {
+        let (router, received) = counting_receiver(|receiver| match option {
+            Some(answer) => receiver.invalid_content(answer),
+            None => receiver,
+        });
+        let address = serve(router).await;
+        for (payload, path) in [(&broken, "/data/from"), (&missing, "/data"), (&retyped, "/data/duration")] {
+            let answer = post_event(address, Some("application/json"), serde_json::to_vec(payload).unwrap()).await;
+            let answer = answer.unwrap();
+            assert_eq!(answer.status, status, "{option:?}: {answer:?}");
+            let body = answer.json();
+            assert_eq!((&body["error"], &body["retry"]), (&Value::from("invalid_event"), &Value::from(status == 500)));
+            let errors = body["errors"].as_array().unwrap();
+            assert!(errors.iter().any(|error| error["path"] == path), "{path} in {body:#}");
+        }
+        assert!(received.lock().unwrap().is_empty(), "nothing refused reaches the callback");
+        // The refused id was not recorded: once fixed, the same event is handled.
+        let fixed = example(examples::CALL_COMPLETED, "evt_broken", None);
+        let answer = post_event(address, Some("application/json"), serde_json::to_vec(&fixed).unwrap()).await.unwrap();
+        assert_eq!((answer.status, answer.json()["status"].as_str()), (200, Some("handled")));
+        assert_eq!(received.lock().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callback_gets_an_unknown_event_type_and_the_drift() {
+    let (router, received) = counting_receiver(|receiver| receiver);
+    let address = serve(router).await;
+    let mut parked = example(examples::CALL_HELD, "evt_parked", None);
+    parked["event"] = "call.parked".into();
+    parked["data"]["lot"] = 7.into();
+    let answer = post_event(address, Some("application/json"), serde_json::to_vec(&parked).unwrap()).await.unwrap();
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let received = received.lock().unwrap();
+    let [accepted] = received.as_slice() else { panic!("one call: {received:?}") };
+    let Event::Unknown(unknown) = &accepted.event else { panic!("{:?}", accepted.event) };
+    assert_eq!((unknown.event.as_str(), &unknown.data["lot"]), ("call.parked", &Value::from(7)));
+    assert_eq!(accepted.drift.pointers(), "/event");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strict_reading_refuses_what_it_always_refused() {
+    let (router, received) = counting_receiver(|receiver| receiver.reading(Reading::Strict));
+    let address = serve(router).await;
+    let original: Value = serde_json::from_str(examples::CALL_INITIATED).unwrap();
+    for (index, (mut payload, kind, pointer)) in additive_changes(&original).into_iter().enumerate() {
+        payload["id"] = format!("evt_strict_{index}").into();
+        let answer = post_event(address, Some("application/json"), serde_json::to_vec(&payload).unwrap()).await;
+        let answer = answer.unwrap();
+        assert_eq!(answer.status, 500, "{kind}: {answer:?}");
+        let body = answer.json();
+        let errors = body["errors"].as_array().unwrap();
+        assert!(errors.iter().any(|error| error["path"] == pointer.as_str()), "{pointer} in {body:#}");
+    }
+    assert!(received.lock().unwrap().is_empty());
+    for (index, event) in documented_events().iter().enumerate() {
+        let answer = post_event(address, Some("application/json"), serde_json::to_vec(event).unwrap()).await.unwrap();
+        assert_eq!(answer.status, 200, "example {index}: {answer:?}");
+    }
+    assert!(received.lock().unwrap().iter().all(|accepted| accepted.drift.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_extractor_reads_tolerantly_unless_an_extension_says_strict() {
+    async fn webhook(ValidatedEvent(event, drift): ValidatedEvent) -> String {
+        format!("{} drift={}", event.id(), drift.pointers())
+    }
+    let mut added = example(examples::CALL_HELD, "evt_added", None);
+    added["data"]["music"] = "jazz".into();
+    let body = serde_json::to_vec(&added).unwrap();
+
+    let tolerant = serve(Router::new().route("/webhooks", post(webhook))).await;
+    let answer = post_event(tolerant, Some("application/json"), body.clone()).await.unwrap();
+    assert_eq!((answer.status, answer.body.as_slice()), (200, b"evt_added drift=/data/music".as_slice()));
+
+    let strict = serve(Router::new().route("/webhooks", post(webhook)).layer(Extension(Reading::Strict))).await;
+    let answer = post_event(strict, Some("application/json"), body.clone()).await.unwrap();
+    assert_eq!(answer.status, 500, "{answer:?}");
+    let refuse = Router::new()
+        .route("/webhooks", post(webhook))
+        .layer(Extension(Reading::Strict))
+        .layer(Extension(InvalidContent::Refuse));
+    let answer = post_event(serve(refuse).await, Some("application/json"), body).await.unwrap();
+    assert_eq!(answer.status, 422, "{answer:?}");
 }

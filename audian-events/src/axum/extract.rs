@@ -11,7 +11,8 @@ use ::axum::http::{HeaderMap, HeaderValue, StatusCode};
 use ::axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::{Event, ParseError, PayloadError, ValidationErrors, parse_validated};
+use crate::validation::{Accepted, Drift, Reading};
+use crate::{Event, ParseError, PayloadError, ValidationErrors};
 
 /// The most bytes of body that [`ValidatedEvent`] and [`WebhookReceiver`](super::WebhookReceiver)
 /// read; a larger body is refused with 413 Payload Too Large.
@@ -25,7 +26,7 @@ use crate::{Event, ParseError, PayloadError, ValidationErrors, parse_validated};
 /// use axum::{Extension, Router};
 /// use audian_events::axum::{BodyLimit, ValidatedEvent};
 ///
-/// async fn webhook(ValidatedEvent(event): ValidatedEvent) -> &'static str {
+/// async fn webhook(ValidatedEvent(event, _drift): ValidatedEvent) -> &'static str {
 ///     println!("{} {}", event.id(), event.event_type());
 ///     "ok"
 /// }
@@ -61,20 +62,42 @@ impl Default for BodyLimit {
     }
 }
 
-/// An axum extractor: the request body as a valid [`Event`], or a refusal with a JSON body
-/// ([`EventRejection`]) that says why.
+/// How a delivery is answered whose envelope is valid but whose content the reading refuses (a
+/// type changed, a required field gone, a pattern broken).
+///
+/// Such a body is an Audian event that this receiver cannot read: usually because Audian changed
+/// something this version of the crate does not accept, sometimes because of a bug on either
+/// side. A 4xx tells Audian that sending it again will not help, and the event is lost for good;
+/// a 5xx has it sent again, which gives you the time to update the crate or fix the bug. So the
+/// default is [`Retry`](InvalidContent::Retry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum InvalidContent {
+    /// 500, `"retry": true`: Audian keeps sending the event until the receiver accepts it.
+    #[default]
+    Retry,
+    /// 422, `"retry": false`: the event is refused for good.
+    Refuse,
+}
+
+/// An axum extractor: the request body as a typed [`Event`] that the reading accepts, with its
+/// [`Drift`], or a refusal with a JSON body ([`EventRejection`]) that says why.
 ///
 /// It reads the raw body, at most [`BodyLimit`] bytes (a request extension, 256 KiB if none),
-/// and checks and parses it in one pass with [`parse_validated`]. It consumes the body, so it
+/// and checks and parses it with [`Reading::parse`]: tolerantly, unless a request extension
+/// says [`Reading::Strict`]; a body the reading refuses despite a valid envelope is answered as
+/// the [`InvalidContent`] extension says (500, retryable, if none). It consumes the body, so it
 /// is the last argument of a handler.
 ///
 /// ```
 /// use axum::routing::post;
-/// use axum::Router;
+/// use axum::{Extension, Router};
 /// use audian_events::axum::ValidatedEvent;
-/// use audian_events::Event;
+/// use audian_events::{Event, Reading};
 ///
-/// async fn webhook(ValidatedEvent(event): ValidatedEvent) -> &'static str {
+/// async fn webhook(ValidatedEvent(event, drift): ValidatedEvent) -> &'static str {
+///     if !drift.is_empty() {
+///         eprintln!("Audian sent what this version does not know: {drift}");
+///     }
 ///     if let Event::CallCompleted(completed) = &event {
 ///         println!("{} lasted {}s", completed.data.call_id, completed.data.duration);
 ///     }
@@ -82,20 +105,34 @@ impl Default for BodyLimit {
 /// }
 ///
 /// let app: Router = Router::new().route("/webhooks", post(webhook));
+/// // The strict reading, for a staging endpoint:
+/// let staging: Router = Router::new().route("/webhooks", post(webhook)).layer(Extension(Reading::Strict));
 /// ```
 ///
 /// It does not drop retries: see [`WebhookReceiver`](super::WebhookReceiver), or the
 /// [`dedup`](crate::dedup) module to do it in your handler.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ValidatedEvent(pub Event);
+pub struct ValidatedEvent(pub Event, pub Drift);
 
 impl<S: Send + Sync> FromRequest<S> for ValidatedEvent {
     type Rejection = EventRejection;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let limit = request.extensions().get::<BodyLimit>().copied().unwrap_or_default();
-        read_event(request, limit).await.map(ValidatedEvent)
+        let options = Options {
+            limit: request.extensions().get::<BodyLimit>().copied().unwrap_or_default(),
+            reading: request.extensions().get::<Reading>().copied().unwrap_or_default(),
+            invalid_content: request.extensions().get::<InvalidContent>().copied().unwrap_or_default(),
+        };
+        read_event(request, options).await.map(|accepted| ValidatedEvent(accepted.event, accepted.drift))
     }
+}
+
+/// How a delivery is read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Options {
+    pub(super) limit: BodyLimit,
+    pub(super) reading: Reading,
+    pub(super) invalid_content: InvalidContent,
 }
 
 /// Why [`ValidatedEvent`] refused a request. As a response, it is its [`status`](Self::status)
@@ -119,8 +156,17 @@ pub enum EventRejection {
     /// 400: the body is not JSON (a syntax error, invalid UTF-8, a duplicate key, nesting too
     /// deep).
     Malformed(ParseError),
-    /// 422: the body is JSON but not a valid event.
-    Invalid(ValidationErrors),
+    /// 422: the body is JSON but not an Audian event: no valid envelope (an event `id`, a
+    /// date-time `timestamp`, a non-empty string `event`, an object `data`).
+    NotAnEvent(ValidationErrors),
+    /// 500 when `retry` (the default: see [`InvalidContent`]), 422 otherwise: an Audian event
+    /// whose content the reading refuses.
+    Invalid {
+        /// Every error, with its path.
+        errors: ValidationErrors,
+        /// Whether the answer asks Audian to send the event again.
+        retry: bool,
+    },
 }
 
 impl EventRejection {
@@ -130,13 +176,16 @@ impl EventRejection {
             EventRejection::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             EventRejection::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             EventRejection::UnreadableBody(_) | EventRejection::Malformed(_) => StatusCode::BAD_REQUEST,
-            EventRejection::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            EventRejection::NotAnEvent(_) | EventRejection::Invalid { retry: false, .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            EventRejection::Invalid { retry: true, .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The body of the answer: `error` (a stable code), `message` (for people), and `limit`
-    /// (413), `line` and `column` (400, malformed JSON) or `errors` (422, each with `path`,
-    /// `keyword` and `message`).
+    /// (413), `line` and `column` (400, malformed JSON) or `errors` (422 or 500, each with
+    /// `path`, `keyword` and `message`, and `retry` for an event whose content is refused).
     pub fn to_json(&self) -> Value {
         let message = self.to_string();
         match self {
@@ -150,17 +199,21 @@ impl EventRejection {
             EventRejection::Malformed(error) => json!({
                 "error": "malformed_json", "message": message, "line": error.line(), "column": error.column(),
             }),
-            EventRejection::Invalid(errors) => {
-                let list: Vec<Value> = errors
-                    .iter()
-                    .map(|error| {
-                        json!({"path": error.instance_path(), "keyword": error.keyword(), "message": error.message()})
-                    })
-                    .collect();
-                json!({"error": "invalid_event", "message": message, "errors": list})
+            EventRejection::NotAnEvent(errors) => {
+                json!({"error": "not_an_event", "message": message, "errors": error_list(errors)})
             }
+            EventRejection::Invalid { errors, retry } => json!({
+                "error": "invalid_event", "message": message, "retry": retry, "errors": error_list(errors),
+            }),
         }
     }
+}
+
+fn error_list(errors: &ValidationErrors) -> Vec<Value> {
+    errors
+        .iter()
+        .map(|error| json!({"path": error.instance_path(), "keyword": error.keyword(), "message": error.message()}))
+        .collect()
 }
 
 impl fmt::Display for EventRejection {
@@ -177,11 +230,25 @@ impl fmt::Display for EventRejection {
             }
             EventRejection::UnreadableBody(error) => write!(f, "the body could not be read: {error}"),
             EventRejection::Malformed(error) => write!(f, "the body is not JSON: {error}"),
-            EventRejection::Invalid(errors) => match errors.len() {
-                1 => f.write_str("the body is not a valid Audian event: 1 error"),
-                count => write!(f, "the body is not a valid Audian event: {count} errors"),
-            },
+            EventRejection::NotAnEvent(errors) => {
+                write!(f, "the body is not an Audian event (no valid envelope): {}", count(errors))
+            }
+            EventRejection::Invalid { errors, retry: true } => write!(
+                f,
+                "this receiver cannot accept the event ({}); send it again later: it may be updated to read it",
+                count(errors)
+            ),
+            EventRejection::Invalid { errors, retry: false } => {
+                write!(f, "the body is not a valid Audian event: {}", count(errors))
+            }
         }
+    }
+}
+
+fn count(errors: &ValidationErrors) -> String {
+    match errors.len() {
+        1 => "1 error".to_owned(),
+        count => format!("{count} errors"),
     }
 }
 
@@ -190,7 +257,7 @@ impl std::error::Error for EventRejection {
         match self {
             EventRejection::UnreadableBody(error) => Some(error),
             EventRejection::Malformed(error) => Some(error),
-            EventRejection::Invalid(errors) => Some(errors),
+            EventRejection::NotAnEvent(errors) | EventRejection::Invalid { errors, .. } => Some(errors),
             _ => None,
         }
     }
@@ -208,11 +275,11 @@ pub(super) fn json_response(status: StatusCode, body: &Value) -> Response {
     (status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
-/// Reads, checks and parses the body of a delivery.
-pub(super) async fn read_event(request: Request, limit: BodyLimit) -> Result<Event, EventRejection> {
+/// Reads, checks and parses the body of a delivery; logs a refusal of an event's content.
+pub(super) async fn read_event(request: Request, options: Options) -> Result<Accepted, EventRejection> {
     let (parts, body) = request.into_parts();
     check_content_type(&parts.headers)?;
-    let bytes = read_body(&parts.headers, body, limit.get()).await?;
+    let bytes = read_body(&parts.headers, body, options.limit.get()).await?;
 
     // ── Signature check ───────────────────────────────────────────────────────────────────
     // The Audian reference documents no webhook signature (no header, no secret, no
@@ -222,9 +289,14 @@ pub(super) async fn read_event(request: Request, limit: BodyLimit) -> Result<Eve
     // real event's id as seen. Refuse a missing or wrong signature with 401.
     // ──────────────────────────────────────────────────────────────────────────────────────
 
-    parse_validated(&bytes).map_err(|error| match error {
+    options.reading.parse(&bytes).map_err(|error| match error {
         PayloadError::Malformed(error) => EventRejection::Malformed(error),
-        PayloadError::Invalid(errors) => EventRejection::Invalid(errors),
+        PayloadError::NotAnEvent(errors) => EventRejection::NotAnEvent(errors),
+        PayloadError::Invalid(errors) => {
+            let retry = options.invalid_content == InvalidContent::Retry;
+            super::log::refused(&bytes, &errors, retry);
+            EventRejection::Invalid { errors, retry }
+        }
     })
 }
 
@@ -345,19 +417,33 @@ mod tests {
     fn a_rejection_for_an_invalid_event_lists_each_error_with_its_path_and_keyword() {
         let mut value: Value = serde_json::from_str(crate::examples::CALL_INITIATED).unwrap();
         value["data"]["from"] = "not a phone number".into();
-        let errors = crate::validate(&value).unwrap_err();
-        let rejection = EventRejection::Invalid(errors);
+        for (retry, status) in [(true, StatusCode::INTERNAL_SERVER_ERROR), (false, StatusCode::UNPROCESSABLE_ENTITY)] {
+            let errors = crate::validate(&value).unwrap_err();
+            let rejection = EventRejection::Invalid { errors, retry };
+            assert_eq!(rejection.status(), status);
+            let body = rejection.to_json();
+            assert_eq!((&body["error"], &body["retry"]), (&json!("invalid_event"), &json!(retry)));
+            let errors = body["errors"].as_array().unwrap();
+            assert!(
+                errors.iter().any(|error| error["path"] == "/data/from" && error["keyword"] == "pattern"),
+                "{body:#}"
+            );
+            assert!(errors.iter().all(|error| error["message"].as_str().is_some_and(|message| !message.is_empty())));
+        }
+    }
+
+    #[test]
+    fn a_body_without_a_valid_envelope_is_422_not_an_event() {
+        let error = Reading::Tolerant.parse(br#"{"id": "evt_1", "event": "call.parked", "data": {}}"#).unwrap_err();
+        let PayloadError::NotAnEvent(errors) = error else { panic!("not an event: {error:?}") };
+        let rejection = EventRejection::NotAnEvent(errors);
         assert_eq!(rejection.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let body = rejection.to_json();
-        assert_eq!(body["error"], "invalid_event");
-        let errors = body["errors"].as_array().unwrap();
-        assert!(errors.iter().any(|error| error["path"] == "/data/from" && error["keyword"] == "pattern"), "{body:#}");
-        assert!(errors.iter().all(|error| error["message"].as_str().is_some_and(|message| !message.is_empty())));
+        assert_eq!(rejection.to_json()["error"], "not_an_event");
     }
 
     #[test]
     fn a_rejection_for_malformed_json_gives_the_line_and_column() {
-        let PayloadError::Malformed(error) = parse_validated(b"{\n  \"id\": }").unwrap_err() else {
+        let PayloadError::Malformed(error) = Reading::Tolerant.parse(b"{\n  \"id\": }").unwrap_err() else {
             panic!("malformed");
         };
         let body = EventRejection::Malformed(error).to_json();

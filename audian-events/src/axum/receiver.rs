@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ::axum::Router;
@@ -11,8 +12,10 @@ use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodRouter, post};
 use serde_json::json;
 
-use super::extract::{BodyLimit, json_response, read_event};
+use super::extract::{BodyLimit, InvalidContent, Options, json_response, read_event};
+use super::log::DriftLog;
 use crate::dedup::{DedupError, DedupStore};
+use crate::validation::{Accepted, Reading};
 use crate::{Event, EventId};
 
 type StoreErrorHook = dyn Fn(&EventId, &DedupError) + Send + Sync;
@@ -22,12 +25,19 @@ type StoreErrorHook = dyn Fn(&EventId, &DedupError) + Send + Sync;
 ///
 /// For each `POST`:
 ///
-/// 1. the body is read and checked as by [`ValidatedEvent`](super::ValidatedEvent) (4xx if it is
-///    not a valid event, at most [`body_limit`](Self::body_limit) bytes);
+/// 1. the body is read and checked as by [`ValidatedEvent`](super::ValidatedEvent), at most
+///    [`body_limit`](Self::body_limit) bytes, in the [tolerant reading](Reading::Tolerant)
+///    unless [`reading`](Self::reading) says otherwise. A body that is not JSON is answered 400,
+///    JSON that is not an Audian event envelope 422, and an event whose content the reading
+///    refuses 500 (retryable; see [`invalid_content`](Self::invalid_content)), logged as an
+///    error. An event the tolerant reading accepts with [drift](crate::validation::Drift) is
+///    logged as a warning, at most once a minute for each distinct drift;
 /// 2. the [`DedupStore`] is asked whether the event's id is new. A retry of an event already
 ///    handled (or being handled) is answered 200 without calling the callback; a store that
 ///    cannot answer gives 503, so that Audian sends the event again later;
-/// 3. the callback is called with the [`Event`]. `Ok` answers 200. `Err` answers 500 and the
+/// 3. the callback is called with the [`Event`], or with the [`Accepted`] event and its drift if
+///    it takes one. An event type this version does not know reaches it as
+///    [`Event::Unknown`]: ignoring it is the callback's choice. `Ok` answers 200. `Err` answers 500 and the
 ///    id is [forgotten](DedupStore::forget), so that Audian's retry is handled instead of being
 ///    dropped as a duplicate. The same holds if the handling is cut short: should the callback
 ///    panic, or the connection be dropped while it runs, the id is forgotten in the background.
@@ -67,31 +77,72 @@ type StoreErrorHook = dyn Fn(&EventId, &DedupError) + Send + Sync;
 /// // A router of its own, or a route of yours (with any state):
 /// let app: Router = Router::new().route("/audian/webhooks", receiver.into_method_router());
 /// ```
-pub struct WebhookReceiver<S, F> {
+///
+/// The callback takes an [`Event`], or an [`Accepted`] to see the drift too:
+///
+/// ```
+/// use std::convert::Infallible;
+///
+/// use audian_events::axum::WebhookReceiver;
+/// use audian_events::{Accepted, MemoryDedupStore};
+///
+/// let receiver = WebhookReceiver::new(MemoryDedupStore::default(), |accepted: Accepted| async move {
+///     if !accepted.drift.is_empty() {
+///         println!("{} has fields this version does not know: {}", accepted.event.id(), accepted.drift.pointers());
+///     }
+///     Ok::<(), Infallible>(())
+/// });
+/// ```
+pub struct WebhookReceiver<S, F, A = Event> {
     store: S,
     callback: F,
-    limit: BodyLimit,
+    options: Options,
+    drift_log: DriftLog,
     on_store_error: Option<Box<StoreErrorHook>>,
+    argument: PhantomData<fn(A)>,
 }
 
-impl<S, F, Fut, E> WebhookReceiver<S, F>
+impl<S, F, Fut, E, A> WebhookReceiver<S, F, A>
 where
     S: DedupStore + 'static,
-    F: Fn(Event) -> Fut + Send + Sync + 'static,
+    F: Fn(A) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), E>> + Send + 'static,
     E: 'static,
+    A: From<Accepted> + 'static,
 {
     /// A receiver that records ids in `store` and hands each new event to `callback`.
     ///
     /// `store` may be shared with other code (or other receivers) as an `Arc` or a `&'static`
     /// reference: [`DedupStore`] is implemented for both.
     pub fn new(store: S, callback: F) -> Self {
-        WebhookReceiver { store, callback, limit: BodyLimit::DEFAULT, on_store_error: None }
+        WebhookReceiver {
+            store,
+            callback,
+            options: Options::default(),
+            drift_log: DriftLog::default(),
+            on_store_error: None,
+            argument: PhantomData,
+        }
     }
 
     /// Refuses bodies larger than `bytes` with 413 (default: [`BodyLimit::DEFAULT`], 256 KiB).
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.limit = BodyLimit::bytes(bytes);
+        self.options.limit = BodyLimit::bytes(bytes);
+        self
+    }
+
+    /// The reading of the schemas: [`Reading::Tolerant`] by default, for production, so that no
+    /// event is lost because Audian added a field, an event type or an enumeration value;
+    /// [`Reading::Strict`] for staging and tests, to refuse anything the schemas do not say.
+    pub fn reading(mut self, reading: Reading) -> Self {
+        self.options.reading = reading;
+        self
+    }
+
+    /// How an event whose content the reading refuses is answered: 500 by default, so that
+    /// Audian sends it again (see [`InvalidContent`] for why), or 422.
+    pub fn invalid_content(mut self, answer: InvalidContent) -> Self {
+        self.options.invalid_content = answer;
         self
     }
 
@@ -122,11 +173,12 @@ where
     }
 
     async fn handle(self: Arc<Self>, request: Request) -> Response {
-        let event = match read_event(request, self.limit).await {
-            Ok(event) => event,
+        let accepted = match read_event(request, self.options).await {
+            Ok(accepted) => accepted,
             Err(rejection) => return rejection.into_response(),
         };
-        let id = event.id().clone();
+        self.drift_log.warn(&accepted.event, &accepted.drift);
+        let id = accepted.event.id().clone();
         match self.store.first_time(&id).await {
             Ok(true) => {}
             Ok(false) => return json_response(StatusCode::OK, &json!({"status": "duplicate", "id": id})),
@@ -145,7 +197,7 @@ where
 
         // From here until the outcome is settled, a panic or a dropped future forgets the id.
         let guard = ForgetOnDrop { receiver: Arc::clone(&self), id: Some(id.clone()) };
-        let handled = (self.callback)(event).await.is_ok();
+        let handled = (self.callback)(A::from(accepted)).await.is_ok();
         if handled {
             guard.disarm();
             return json_response(StatusCode::OK, &json!({"status": "handled", "id": id}));
@@ -166,7 +218,7 @@ where
     }
 }
 
-impl<S, F> WebhookReceiver<S, F> {
+impl<S, F, A> WebhookReceiver<S, F, A> {
     fn report(&self, id: &EventId, error: &DedupError) {
         if let Some(hook) = &self.on_store_error {
             hook(id, error);
@@ -174,10 +226,12 @@ impl<S, F> WebhookReceiver<S, F> {
     }
 }
 
-impl<S, F> fmt::Debug for WebhookReceiver<S, F> {
+impl<S, F, A> fmt::Debug for WebhookReceiver<S, F, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookReceiver")
-            .field("body_limit", &self.limit.get())
+            .field("body_limit", &self.options.limit.get())
+            .field("reading", &self.options.reading)
+            .field("invalid_content", &self.options.invalid_content)
             .field("on_store_error", &self.on_store_error.is_some())
             .finish_non_exhaustive()
     }
@@ -185,18 +239,18 @@ impl<S, F> fmt::Debug for WebhookReceiver<S, F> {
 
 /// Forgets the id of an event whose handling did not finish (a panic in the callback, or the
 /// request's future dropped when the client went away), so that Audian's retry is handled.
-struct ForgetOnDrop<S: DedupStore + 'static, F: Send + Sync + 'static> {
-    receiver: Arc<WebhookReceiver<S, F>>,
+struct ForgetOnDrop<S: DedupStore + 'static, F: Send + Sync + 'static, A: 'static> {
+    receiver: Arc<WebhookReceiver<S, F, A>>,
     id: Option<EventId>,
 }
 
-impl<S: DedupStore + 'static, F: Send + Sync + 'static> ForgetOnDrop<S, F> {
+impl<S: DedupStore + 'static, F: Send + Sync + 'static, A: 'static> ForgetOnDrop<S, F, A> {
     fn disarm(mut self) {
         self.id = None;
     }
 }
 
-impl<S: DedupStore + 'static, F: Send + Sync + 'static> Drop for ForgetOnDrop<S, F> {
+impl<S: DedupStore + 'static, F: Send + Sync + 'static, A: 'static> Drop for ForgetOnDrop<S, F, A> {
     fn drop(&mut self) {
         let Some(id) = self.id.take() else { return };
         // The future is gone, so forgetting is spawned. axum serves on Tokio; without a runtime
