@@ -1,11 +1,14 @@
 //! Cross-crate integration tests live in `tests/`; this library is what they share with
 //! `cargo xtask fuzz`: a deterministic mutation engine over the documented examples, the
-//! reference validator (the `jsonschema` crate on `schema/event.json`, formats asserted), the
-//! comparison of its verdict with the generated validators' on every mutated payload, and a
-//! shrinker for the payloads on which they disagree.
+//! reference validators (the `jsonschema` crate on `schema/event.json` for the strict reading and
+//! on `schema-tolerant/event.json` for the tolerant one, formats asserted), the comparison of
+//! their verdicts with a reading's generated validators on every mutated payload, and a shrinker
+//! for the payloads on which they disagree.
 //!
 //! ```no_run
-//! match audian_events_tests::run(42, 10_000) {
+//! use audian_events::Reading;
+//!
+//! match audian_events_tests::run(Reading::Tolerant, 42, 10_000) {
 //!     Ok(stats) => println!("{stats}"),
 //!     Err(disagreement) => panic!("{disagreement}"),
 //! }
@@ -14,7 +17,7 @@
 //! Case `i` of seed `s` is a function of `(s, i)` and the examples alone ([`Engine::case`]): a
 //! printed seed and index replay the same payload on any machine, in any build, with any number
 //! of threads, after any dependency update (as long as this engine and `schema/examples/` do not
-//! change).
+//! change). It is the same payload in either reading.
 
 pub mod bytes;
 pub mod mutate;
@@ -29,16 +32,21 @@ use std::fmt;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 
-pub use mutate::{Case, Engine, Input};
-pub use reference::{Reference, examples, schema_dir};
-pub use verdict::Verdicts;
+use audian_events::Reading;
 
-/// How many cases a run judged, and how the reference judged them.
+pub use mutate::{Case, Engine, Input};
+pub use reference::{Reference, examples, schema_dir, schema_dir_of};
+pub use verdict::{Judge, Verdicts};
+
+/// How many cases a run judged, and how the reference of the reading judged them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
     pub cases: u64,
     pub valid: u64,
     pub invalid: u64,
+    /// Valid cases that the strict reference refuses: drift, which only a reading other than the
+    /// strict one has.
+    pub drift: u64,
     /// Cases judged as raw bytes rather than as a `serde_json::Value`.
     pub bytes: u64,
 }
@@ -48,17 +56,21 @@ impl Stats {
         self.cases += other.cases;
         self.valid += other.valid;
         self.invalid += other.invalid;
+        self.drift += other.drift;
         self.bytes += other.bytes;
     }
 
-    fn record(&mut self, input: &Input, valid: bool) {
+    fn record(&mut self, verdicts: &Verdicts) {
         self.cases += 1;
-        if valid {
+        if verdicts.reference {
             self.valid += 1;
         } else {
             self.invalid += 1;
         }
-        if matches!(input, Input::Bytes(_)) {
+        if verdicts.is_drift() {
+            self.drift += 1;
+        }
+        if verdicts.bytes {
             self.bytes += 1;
         }
     }
@@ -80,13 +92,18 @@ impl fmt::Display for Stats {
             self.invalid,
             self.percent(self.invalid),
             self.bytes
-        )
+        )?;
+        if self.drift > 0 {
+            write!(f, ", {} valid only with drift ({:.1}%)", self.drift, self.percent(self.drift))?;
+        }
+        Ok(())
     }
 }
 
-/// A payload on which the generated validators and the reference disagree.
+/// A payload on which a reading's generated validators and the reference disagree.
 #[derive(Debug, Clone)]
 pub struct Disagreement {
+    pub reading: Reading,
     pub seed: u64,
     pub index: u64,
     pub verdicts: Verdicts,
@@ -106,32 +123,70 @@ pub struct Minimal {
     pub verdicts: Verdicts,
     pub audian_errors: Vec<String>,
     pub reference_errors: Vec<String>,
+    /// The strict reference's errors, in a reading other than the strict one (else empty).
+    pub strict_errors: Vec<String>,
 }
 
 impl Disagreement {
     /// Shrinks a disagreeing case and collects the errors of the minimal payload.
-    pub fn new(seed: u64, index: u64, case: Case, verdicts: Verdicts, reference: &Reference) -> Disagreement {
-        let input = shrink::shrink(&case.input, |input| Verdicts::of_input(input, reference) == verdicts);
+    pub fn new(seed: u64, index: u64, case: Case, verdicts: Verdicts, judge: &Judge<'_>) -> Disagreement {
+        let input = shrink::shrink(&case.input, |input| Verdicts::of_input(input, judge) == verdicts);
+        let strict_errors =
+            if judge.reading == Reading::Strict { Vec::new() } else { verdict::reference_errors(&input, judge.strict) };
         let minimal = Minimal {
-            verdicts: Verdicts::of_input(&input, reference),
-            audian_errors: verdict::audian_errors(&input),
-            reference_errors: verdict::reference_errors(&input, reference),
+            verdicts: Verdicts::of_input(&input, judge),
+            audian_errors: verdict::audian_errors(&input, judge.reading),
+            reference_errors: verdict::reference_errors(&input, judge.reference),
+            strict_errors,
             input,
         };
-        Disagreement { seed, index, verdicts, case: Box::new(case), minimal: Box::new(minimal), panic: None }
+        Disagreement {
+            reading: judge.reading,
+            seed,
+            index,
+            verdicts,
+            case: Box::new(case),
+            minimal: Box::new(minimal),
+            panic: None,
+        }
     }
 
     /// A case on which a validator panicked.
-    pub fn panicked(seed: u64, index: u64, case: Case, message: String) -> Disagreement {
+    pub fn panicked(reading: Reading, seed: u64, index: u64, case: Case, message: String) -> Disagreement {
         let verdicts = Verdicts {
+            reading,
             bytes: matches!(case.input, Input::Bytes(_)),
             is_valid: false,
             validate: false,
             reference: false,
+            strict_reference: false,
+            drift: verdict::DriftVerdict::Refused,
         };
-        let minimal =
-            Minimal { input: case.input.clone(), verdicts, audian_errors: Vec::new(), reference_errors: Vec::new() };
-        Disagreement { seed, index, verdicts, case: Box::new(case), minimal: Box::new(minimal), panic: Some(message) }
+        let minimal = Minimal {
+            input: case.input.clone(),
+            verdicts,
+            audian_errors: Vec::new(),
+            reference_errors: Vec::new(),
+            strict_errors: Vec::new(),
+        };
+        Disagreement {
+            reading,
+            seed,
+            index,
+            verdicts,
+            case: Box::new(case),
+            minimal: Box::new(minimal),
+            panic: Some(message),
+        }
+    }
+
+    /// How to replay the case.
+    fn replay(&self) -> String {
+        format!(
+            "audian_events_tests::Engine::documented().case({}, {}), judged by \
+             audian_events_tests::Judge::of(audian_events::Reading::{:?})",
+            self.seed, self.index, self.reading
+        )
     }
 }
 
@@ -146,15 +201,16 @@ impl fmt::Display for Disagreement {
             }
             Ok(())
         };
+        let reading = verdict::reading_name(self.reading);
         if let Some(message) = &self.panic {
-            writeln!(f, "a validator panicked: {message}")?;
+            writeln!(f, "a validator of the {reading} reading panicked: {message}")?;
             writeln!(f, "seed {} case {} (from the example of {})", self.seed, self.index, self.case.example)?;
             writeln!(f, "mutations:")?;
             list(f, &self.case.notes)?;
             writeln!(f, "payload:\n{}", self.case.input)?;
-            return write!(f, "replay: audian_events_tests::Engine::documented().case({}, {})", self.seed, self.index);
+            return write!(f, "replay: {}", self.replay());
         }
-        writeln!(f, "the generated validators and the reference disagree")?;
+        writeln!(f, "the generated validators of the {reading} reading and the reference disagree")?;
         writeln!(f, "seed {} case {} (from the example of {})", self.seed, self.index, self.case.example)?;
         writeln!(f, "verdicts: {}", self.verdicts)?;
         writeln!(f, "mutations:")?;
@@ -164,25 +220,29 @@ impl fmt::Display for Disagreement {
         writeln!(f, "verdicts on the minimal payload: {}", self.minimal.verdicts)?;
         writeln!(f, "audian_events errors on the minimal payload:")?;
         list(f, &self.minimal.audian_errors)?;
-        writeln!(f, "jsonschema iter_errors on the minimal payload:")?;
+        writeln!(f, "jsonschema iter_errors ({reading}) on the minimal payload:")?;
         list(f, &self.minimal.reference_errors)?;
-        write!(f, "replay: audian_events_tests::Engine::documented().case({}, {})", self.seed, self.index)
+        if self.reading != Reading::Strict {
+            writeln!(f, "jsonschema iter_errors (strict) on the minimal payload:")?;
+            list(f, &self.minimal.strict_errors)?;
+        }
+        write!(f, "replay: {}", self.replay())
     }
 }
 
 impl std::error::Error for Disagreement {}
 
-/// Judges cases `0..cases` of `seed` with the documented examples and the repository's schemas;
-/// stops at the first disagreement, shrunk.
-pub fn run(seed: u64, cases: u64) -> Result<Stats, Disagreement> {
-    run_range(&Engine::documented(), Reference::get(), seed, 0..cases, |_| {})
+/// Judges cases `0..cases` of `seed` in a reading, with the documented examples and the
+/// repository's schemas; stops at the first disagreement, shrunk.
+pub fn run(reading: Reading, seed: u64, cases: u64) -> Result<Stats, Disagreement> {
+    run_range(&Engine::documented(), &Judge::of(reading), seed, 0..cases, |_| {})
 }
 
-/// Judges cases `range` of `seed`; `progress` is called every 256 cases with the counts so far.
-/// A validator that panics is reported as a disagreement too.
+/// Judges cases `range` of `seed` in the judge's reading; `progress` is called every 256 cases
+/// with the counts so far. A validator that panics is reported as a disagreement too.
 pub fn run_range(
     engine: &Engine,
-    reference: &Reference,
+    judge: &Judge<'_>,
     seed: u64,
     range: Range<u64>,
     mut progress: impl FnMut(&Stats),
@@ -190,7 +250,7 @@ pub fn run_range(
     let mut stats = Stats::default();
     for index in range {
         let case = engine.case(seed, index);
-        let judged = std::panic::catch_unwind(AssertUnwindSafe(|| Verdicts::of_input(&case.input, reference)));
+        let judged = std::panic::catch_unwind(AssertUnwindSafe(|| Verdicts::of_input(&case.input, judge)));
         let verdicts = match judged {
             Ok(verdicts) => verdicts,
             Err(panic) => {
@@ -199,13 +259,13 @@ pub fn run_range(
                     .map(|text| text.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "(a panic without a message)".to_owned());
-                return Err(Disagreement::panicked(seed, index, case, message));
+                return Err(Disagreement::panicked(judge.reading, seed, index, case, message));
             }
         };
         if !verdicts.agree() {
-            return Err(Disagreement::new(seed, index, case, verdicts, reference));
+            return Err(Disagreement::new(seed, index, case, verdicts, judge));
         }
-        stats.record(&case.input, verdicts.reference);
+        stats.record(&verdicts);
         if stats.cases.is_multiple_of(256) {
             progress(&stats);
         }

@@ -72,9 +72,12 @@ enum Op {
     Swap,
     Rename,
     Root,
+    /// What a later version of Audian may add: the tolerant reading accepts it, the strict one
+    /// refuses it.
+    Addition,
 }
 
-const OPS: [(Op, u32); 12] = [
+const OPS: [(Op, u32); 13] = [
     (Op::FieldValid, 46),
     (Op::FieldNearMiss, 14),
     (Op::Drop, 6),
@@ -87,7 +90,39 @@ const OPS: [(Op, u32); 12] = [
     (Op::Swap, 4),
     (Op::Rename, 3),
     (Op::Root, 1),
+    (Op::Addition, 8),
 ];
+
+/// Property names no event has, for additions: what a later version of Audian could add.
+const NEW_PROPERTY_NAMES: [&str; 10] = [
+    "carrier",
+    "region",
+    "tags",
+    "sip_headers",
+    "account_id",
+    "x-trace-id",
+    "schema_version",
+    "transcription",
+    "cost",
+    "queue",
+];
+
+/// Event types this version does not know, for additions.
+const NEW_EVENT_NAMES: [&str; 8] = [
+    "call.transcribed",
+    "call.queued",
+    "recording.transcribed",
+    "sms.received",
+    "voicemail.left",
+    "ivr.completed",
+    "conference.joined",
+    "call.completed.v2",
+];
+
+/// Values of the open enumerations (`call_type`, `reason` of `call.failed`) this version does
+/// not know, for additions.
+const NEW_ENUM_VALUES: [&str; 8] =
+    ["internal", "forwarded", "click_to_call", "carrier_error", "rejected", "spam_blocked", "x", "Inbound"];
 
 /// Names no event has, for fields added at random.
 const UNKNOWN_NAMES: [&str; 14] = [
@@ -321,6 +356,65 @@ impl Engine {
                 };
                 notes.push(format!("root = {}", short(value)));
             }
+            Op::Addition => self.addition(value, rng, notes),
+        }
+    }
+
+    /// An addition Audian may make in a later version: a property the schemas do not name (at
+    /// the root or in `data`), an event type this version does not know (the envelope kept), or
+    /// a new value of an open enumeration (after making the event one that has such a field, if
+    /// it has none).
+    fn addition(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+        match rng.below(3) {
+            0 => {
+                let name = *rng.pick(&NEW_PROPERTY_NAMES);
+                let new = match rng.below(6) {
+                    0 => Value::String(values::text(rng, 0, 12)),
+                    1 => json!(rng.below(1_000_000)),
+                    2 => json!({"name": values::text(rng, 0, 8), "nested": {"level": 2}}),
+                    3 => json!([values::text(rng, 0, 8), 1, null]),
+                    4 => Value::Null,
+                    _ => json!(rng.chance(1, 2)),
+                };
+                let in_data = rng.chance(1, 2);
+                let Some(Value::Object(map)) = (if in_data { value.get_mut("data") } else { Some(value) }) else {
+                    return;
+                };
+                notes.push(format!("addition: {}/{name} = {}", if in_data { "/data" } else { "" }, short(&new)));
+                map.insert(name.to_owned(), new);
+            }
+            1 => {
+                let name = *rng.pick(&NEW_EVENT_NAMES);
+                let Some(map) = value.as_object_mut() else { return };
+                notes.push(format!("addition: event = {name:?}"));
+                map.insert("event".to_owned(), json!(name));
+            }
+            _ => {
+                let open = |value: &Value| -> Vec<Path> {
+                    fields(value)
+                        .into_iter()
+                        .filter(|(_, kind)| matches!(kind, Kind::CallType | Kind::FailureReason))
+                        .map(|(path, _)| path)
+                        .collect()
+                };
+                let mut paths = open(value);
+                if paths.is_empty() {
+                    let with_open: Vec<&(String, Value)> =
+                        self.examples.iter().filter(|(_, example)| !open(example).is_empty()).collect();
+                    if with_open.is_empty() || !value.is_object() {
+                        return;
+                    }
+                    let (name, other) = *rng.pick(&with_open);
+                    if let Some(map) = value.as_object_mut() {
+                        map.insert("event".to_owned(), other["event"].clone());
+                        map.insert("data".to_owned(), other["data"].clone());
+                        notes.push(format!("event and data of {name}"));
+                    }
+                    paths = open(value);
+                }
+                let path = rng.pick(&paths).clone();
+                set(value, &path, json!(rng.pick(&NEW_ENUM_VALUES)), notes, "addition");
+            }
         }
     }
 
@@ -452,5 +546,17 @@ mod tests {
             assert_eq!(a.notes, b.notes);
         }
         assert_ne!(engine.case(7, 0).notes, engine.case(8, 0).notes);
+    }
+
+    /// Additions are additions: no documented event has these names.
+    #[test]
+    fn additions_are_new_to_every_event() {
+        let engine = Engine::documented();
+        for name in NEW_PROPERTY_NAMES {
+            assert!(!engine.field_names.iter().any(|known| known == name), "{name} is a documented field");
+        }
+        for name in NEW_EVENT_NAMES {
+            assert!(!values::EVENT_NAMES.contains(&name), "{name} is a documented event");
+        }
     }
 }

@@ -1,17 +1,28 @@
-//! The schemas, the documented examples and the reference validator: the `jsonschema` crate on
-//! `schema/event.json`, every `$ref` resolved among the files of `schema/` by their `$id`, formats
-//! asserted.
+//! The schemas, the documented examples and the reference validators: the `jsonschema` crate on
+//! `schema/event.json` (the strict reading) or on the derived `schema-tolerant/event.json` (the
+//! tolerant reading), every `$ref` resolved among the files of the folder by their `$id`,
+//! formats asserted.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use audian_events::Reading;
 use jsonschema::Validator;
 use serde_json::Value;
 
 /// The repository's `schema/` folder.
 pub fn schema_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema")
+}
+
+/// The folder of the schemas of a reading: `schema/`, or `schema-tolerant/` (derived from it by
+/// `cargo xtask generate`).
+pub fn schema_dir_of(reading: Reading) -> PathBuf {
+    match reading {
+        Reading::Strict => schema_dir(),
+        Reading::Tolerant => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema-tolerant"),
+    }
 }
 
 /// The reference validator of an event payload.
@@ -52,10 +63,20 @@ impl Reference {
         Ok(Reference { validator })
     }
 
-    /// The reference validator of this repository's schemas, built once.
+    /// The reference validator of this repository's schemas (the strict reading), built once.
     pub fn get() -> &'static Reference {
-        static REFERENCE: OnceLock<Reference> = OnceLock::new();
-        REFERENCE.get_or_init(|| Reference::from_dir(&schema_dir()).unwrap_or_else(|error| panic!("{error}")))
+        Reference::of(Reading::Strict)
+    }
+
+    /// The reference validator of a reading of this repository's schemas, built once.
+    pub fn of(reading: Reading) -> &'static Reference {
+        static STRICT: OnceLock<Reference> = OnceLock::new();
+        static TOLERANT: OnceLock<Reference> = OnceLock::new();
+        let cell = match reading {
+            Reading::Strict => &STRICT,
+            Reading::Tolerant => &TOLERANT,
+        };
+        cell.get_or_init(|| Reference::from_dir(&schema_dir_of(reading)).unwrap_or_else(|error| panic!("{error}")))
     }
 
     pub fn validator(&self) -> &Validator {

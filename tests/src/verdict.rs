@@ -1,110 +1,238 @@
-//! The three verdicts compared on every input.
+//! The verdicts compared on every input, in either reading of the schemas.
 
 use std::fmt;
 
+use audian_events::{PayloadError, Reading};
 use serde_json::Value;
 
 use crate::mutate::Input;
 use crate::reference::Reference;
 
-/// The verdicts of the generated validators and of the reference on one input.
+/// A reading of the schemas and the reference validators that judge it: the reference of the
+/// reading itself, and the strict one, which says whether an accepted payload has drift.
+#[derive(Clone, Copy)]
+pub struct Judge<'a> {
+    pub reading: Reading,
+    pub reference: &'a Reference,
+    /// The reference of the strict reading (the same as `reference` in the strict reading).
+    pub strict: &'a Reference,
+}
+
+impl Judge<'static> {
+    /// A reading judged by the references of this repository's schemas.
+    pub fn of(reading: Reading) -> Judge<'static> {
+        Judge { reading, reference: Reference::of(reading), strict: Reference::of(Reading::Strict) }
+    }
+}
+
+impl fmt::Debug for Judge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Judge").field("reading", &self.reading).finish_non_exhaustive()
+    }
+}
+
+/// The verdicts of a reading's generated validators and of the references on one input.
 ///
-/// On a [`Input::Value`]: `is_valid` is [`audian_events::is_valid`], `validate` is
-/// [`audian_events::validate`]`.is_ok()`. On [`Input::Bytes`]: `is_valid` is
-/// [`audian_events::validate_slice`]`.is_ok()`, `validate` is [`audian_events::parse_validated`]`
-/// .is_ok()` (which also parses the typed [`audian_events::Event`]). `reference` is the
-/// `jsonschema` crate on `event.json`, formats asserted (bytes that `serde_json` cannot read are
-/// invalid to it).
+/// On a [`Input::Value`]: `is_valid` is [`Reading::is_valid`], `validate` is
+/// [`Reading::validate`]`.is_ok()` (every error collected), `drift` is what
+/// [`Reading::validate_value`] says. On [`Input::Bytes`]: `is_valid` is
+/// [`Reading::validate_slice`]`.is_ok()`, `validate` is [`Reading::parse`]`.is_ok()` (which also
+/// parses the typed [`audian_events::Event`]), and `drift` is what both say, when they say the
+/// same. `reference` is the `jsonschema` crate on the reading's `event.json`, formats asserted
+/// (bytes that `serde_json` cannot read are invalid to it); `strict_reference` the same on
+/// `schema/event.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdicts {
+    pub reading: Reading,
     pub bytes: bool,
     pub is_valid: bool,
     pub validate: bool,
     pub reference: bool,
+    pub strict_reference: bool,
+    pub drift: DriftVerdict,
+}
+
+/// What the reading reports as drift on an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftVerdict {
+    /// Refused: no drift to report.
+    Refused,
+    /// Accepted, strictly valid.
+    None,
+    /// Accepted, with drift.
+    Some,
+    /// The entry points on bytes disagree on the drift ([`Reading::validate_slice`] and
+    /// [`Reading::parse`]).
+    Inconsistent,
+}
+
+impl DriftVerdict {
+    fn of(result: &Result<audian_events::Drift, PayloadError>) -> DriftVerdict {
+        match result {
+            Err(_) => DriftVerdict::Refused,
+            Ok(drift) if drift.is_empty() => DriftVerdict::None,
+            Ok(_) => DriftVerdict::Some,
+        }
+    }
 }
 
 impl Verdicts {
-    pub fn of(value: &Value, reference: &Reference) -> Verdicts {
+    pub fn of(value: &Value, judge: &Judge<'_>) -> Verdicts {
+        let reading = judge.reading;
         Verdicts {
+            reading,
             bytes: false,
-            is_valid: audian_events::is_valid(value),
-            validate: audian_events::validate(value).is_ok(),
-            reference: reference.is_valid(value),
+            is_valid: reading.is_valid(value),
+            validate: reading.validate(value).is_ok(),
+            reference: judge.reference.is_valid(value),
+            strict_reference: judge.strict.is_valid(value),
+            drift: DriftVerdict::of(&reading.validate_value(value)),
         }
     }
 
-    pub fn of_bytes(bytes: &[u8], reference: &Reference) -> Verdicts {
+    pub fn of_bytes(bytes: &[u8], judge: &Judge<'_>) -> Verdicts {
+        let reading = judge.reading;
+        let slice = reading.validate_slice(bytes);
+        let parsed = reading.parse(bytes).map(|accepted| accepted.drift);
+        let drift = match (DriftVerdict::of(&slice), DriftVerdict::of(&parsed)) {
+            (slice, parsed) if slice == parsed => slice,
+            // One refused and the other accepted: `is_valid` and `validate` already say so.
+            (DriftVerdict::Refused, _) | (_, DriftVerdict::Refused) => DriftVerdict::Refused,
+            _ => DriftVerdict::Inconsistent,
+        };
         Verdicts {
+            reading,
             bytes: true,
-            is_valid: audian_events::validate_slice(bytes).is_ok(),
-            validate: audian_events::parse_validated(bytes).is_ok(),
-            reference: reference.is_valid_bytes(bytes),
+            is_valid: slice.is_ok(),
+            validate: parsed.is_ok(),
+            reference: judge.reference.is_valid_bytes(bytes),
+            strict_reference: judge.strict.is_valid_bytes(bytes),
+            drift,
         }
     }
 
-    pub fn of_input(input: &Input, reference: &Reference) -> Verdicts {
+    pub fn of_input(input: &Input, judge: &Judge<'_>) -> Verdicts {
         match input {
-            Input::Value(value) => Verdicts::of(value, reference),
-            Input::Bytes(bytes) => Verdicts::of_bytes(bytes, reference),
+            Input::Value(value) => Verdicts::of(value, judge),
+            Input::Bytes(bytes) => Verdicts::of_bytes(bytes, judge),
         }
     }
 
-    /// Whether all three say the same.
+    /// Whether the generated validators give the reference's verdict and, on a payload the
+    /// reading accepts, report drift if and only if the strict reference refuses it.
     pub fn agree(&self) -> bool {
-        self.is_valid == self.validate && self.validate == self.reference
+        let expected_drift = match (self.reference, self.strict_reference) {
+            (false, _) => DriftVerdict::Refused,
+            (true, true) => DriftVerdict::None,
+            (true, false) => DriftVerdict::Some,
+        };
+        self.is_valid == self.reference && self.validate == self.reference && self.drift == expected_drift
+    }
+
+    /// Valid in the reading, invalid in the strict one: what the tolerant reading calls drift.
+    pub fn is_drift(&self) -> bool {
+        self.reference && !self.strict_reference
+    }
+
+    /// The names of the entry points compared: `(is_valid, validate, drift)`.
+    fn names(&self) -> [&'static str; 3] {
+        match (self.reading, self.bytes) {
+            (Reading::Strict, false) => {
+                ["Reading::Strict.is_valid", "Reading::Strict.validate", "Reading::Strict.validate_value"]
+            }
+            (Reading::Strict, true) => {
+                ["Reading::Strict.validate_slice", "Reading::Strict.parse", "validate_slice and parse"]
+            }
+            (Reading::Tolerant, false) => {
+                ["Reading::Tolerant.is_valid", "Reading::Tolerant.validate", "Reading::Tolerant.validate_value"]
+            }
+            (Reading::Tolerant, true) => {
+                ["Reading::Tolerant.validate_slice", "Reading::Tolerant.parse", "validate_slice and parse"]
+            }
+        }
     }
 }
 
 impl fmt::Display for Verdicts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let word = |valid: bool| if valid { "valid" } else { "invalid" };
-        let (first, second) = if self.bytes {
-            ("audian_events::validate_slice", "audian_events::parse_validated")
-        } else {
-            ("audian_events::is_valid", "audian_events::validate")
+        let [first, second, third] = self.names();
+        let drift = match self.drift {
+            DriftVerdict::Refused => "refused",
+            DriftVerdict::None => "accepted, no drift",
+            DriftVerdict::Some => "accepted with drift",
+            DriftVerdict::Inconsistent => "different drifts",
         };
         write!(
             f,
-            "{first}: {}, {second}: {}, jsonschema (reference): {}",
+            "{first}: {}, {second}: {}, {third}: {drift}, jsonschema (reference, {}): {}",
             word(self.is_valid),
             word(self.validate),
+            reading_name(self.reading),
             word(self.reference)
-        )
+        )?;
+        if self.reading != Reading::Strict {
+            write!(f, ", jsonschema (reference, strict): {}", word(self.strict_reference))?;
+        }
+        Ok(())
     }
 }
 
-/// The errors `audian_events` gives for an input, one per line.
-pub fn audian_errors(input: &Input) -> Vec<String> {
+/// `strict` or `tolerant`.
+pub fn reading_name(reading: Reading) -> &'static str {
+    match reading {
+        Reading::Strict => "strict",
+        Reading::Tolerant => "tolerant",
+    }
+}
+
+/// The errors a reading of `audian_events` gives for an input, one per line, and the drift it
+/// reports when it accepts it.
+pub fn audian_errors(input: &Input, reading: Reading) -> Vec<String> {
     match input {
-        Input::Value(value) => match audian_events::validate(value) {
-            Ok(()) => Vec::new(),
-            Err(errors) => errors
-                .iter()
-                .map(|error| {
-                    format!(
-                        "{}: {} (keyword {} at {})",
-                        if error.instance_path().is_empty() { "(root)" } else { error.instance_path() },
-                        error.message(),
-                        error.keyword(),
-                        error.schema_path()
-                    )
-                })
-                .collect(),
-        },
+        Input::Value(value) => {
+            let mut lines: Vec<String> = match reading.validate(value) {
+                Ok(()) => Vec::new(),
+                Err(errors) => errors
+                    .iter()
+                    .map(|error| {
+                        format!(
+                            "{}: {} (keyword {} at {})",
+                            if error.instance_path().is_empty() { "(root)" } else { error.instance_path() },
+                            error.message(),
+                            error.keyword(),
+                            error.schema_path()
+                        )
+                    })
+                    .collect(),
+            };
+            match reading.validate_value(value) {
+                Ok(drift) if !drift.is_empty() => lines.push(format!("validate_value: accepted, drift {drift}")),
+                Ok(_) => {}
+                Err(error) => lines.push(format!("validate_value: {error}")),
+            }
+            lines
+        }
         Input::Bytes(bytes) => {
             let mut lines = Vec::new();
-            if let Err(error) = audian_events::validate_slice(bytes) {
-                lines.push(format!("validate_slice: {error}"));
+            match reading.validate_slice(bytes) {
+                Ok(drift) if !drift.is_empty() => lines.push(format!("validate_slice: accepted, drift {drift}")),
+                Ok(_) => {}
+                Err(error) => lines.push(format!("validate_slice: {error}")),
             }
-            if let Err(error) = audian_events::parse_validated(bytes) {
-                lines.push(format!("parse_validated: {error}"));
+            match reading.parse(bytes) {
+                Ok(accepted) if !accepted.drift.is_empty() => {
+                    lines.push(format!("parse: accepted, drift {}", accepted.drift));
+                }
+                Ok(_) => {}
+                Err(error) => lines.push(format!("parse: {error}")),
             }
             lines
         }
     }
 }
 
-/// The errors the reference gives for an input, one per line.
+/// The errors a reference gives for an input, one per line.
 pub fn reference_errors(input: &Input, reference: &Reference) -> Vec<String> {
     match input {
         Input::Value(value) => reference.errors(value),

@@ -1,35 +1,43 @@
 //! Differential testing of the generated validators against the reference validator (the
-//! `jsonschema` crate on `schema/event.json`, formats asserted), on payloads mutated from the
-//! documented examples by the engine of `audian-events-tests`.
+//! `jsonschema` crate, formats asserted), in both readings: the strict one on
+//! `schema/event.json`, the tolerant one on the derived `schema-tolerant/event.json`, on payloads
+//! mutated from the documented examples by the engine of `audian-events-tests`.
 //!
 //! The fixed seeds below run in every `cargo test`; `cargo xtask fuzz` runs the same engine on
 //! many more cases from any seed.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
-use audian_events_tests::{Engine, Input, Reference, Stats, Verdicts, run_range};
+use audian_events::Reading;
+use audian_events::validation::{Difference, DriftKind};
+use audian_events_tests::{Engine, Input, Judge, Stats, Verdicts, run_range};
 
-/// Seeds and cases per seed of the normal test run: 4 × 25,000 = 100,000 cases (about 3 s in a
-/// debug build on two cores).
+/// Seeds and cases per seed of the normal test run, in each reading: 4 × 25,000 = 100,000 cases
+/// (about 3 s in a debug build on two cores).
 const SEEDS: [u64; 4] = [0, 1, 0x5EED_2024_0115, u64::MAX];
 const CASES_PER_SEED: u64 = 25_000;
 
 /// Each verdict must be at least this share of the cases, or the engine tests little.
 const MIN_PERCENT: f64 = 15.0;
 
-#[test]
-fn generated_validators_agree_with_the_reference() {
+/// In the tolerant reading, the payloads it accepts and the strict reading refuses (drift) must
+/// be at least this share of the cases, or the relaxed places are barely tested.
+const MIN_DRIFT_PERCENT: f64 = 10.0;
+
+/// Runs every seed in a reading, one thread per seed (the seeds are independent, and the test has
+/// the whole machine); panics with every disagreement found.
+fn run_every_seed(reading: Reading) -> Stats {
     let engine = Engine::documented();
-    let reference = Reference::get();
+    let judge = Judge::of(reading);
     let started = Instant::now();
-    // One thread per seed: the seeds are independent, and the test has the whole machine.
     let results: Vec<(u64, Result<Stats, String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = SEEDS
             .iter()
             .map(|&seed| {
-                let engine = &engine;
+                let (engine, judge) = (&engine, &judge);
                 scope.spawn(move || {
-                    let result = run_range(engine, reference, seed, 0..CASES_PER_SEED, |_| {})
+                    let result = run_range(engine, judge, seed, 0..CASES_PER_SEED, |_| {})
                         .map_err(|disagreement| disagreement.to_string());
                     (seed, result)
                 })
@@ -42,32 +50,92 @@ fn generated_validators_agree_with_the_reference() {
     for (seed, result) in results {
         match result {
             Ok(stats) => {
-                println!("seed {seed}: {stats}");
+                println!("{reading:?} reading, seed {seed}: {stats}");
                 total.add(&stats);
             }
             Err(disagreement) => failures.push(disagreement),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    println!("total: {total} in {:.1?}", started.elapsed());
+    println!("{reading:?} reading, total: {total} in {:.1?}", started.elapsed());
     assert_eq!(total.cases, SEEDS.len() as u64 * CASES_PER_SEED);
     assert!(total.percent(total.valid) >= MIN_PERCENT, "too few valid payloads: {total}");
     assert!(total.percent(total.invalid) >= MIN_PERCENT, "too few invalid payloads: {total}");
     assert!(total.bytes >= total.cases / 20, "too few byte-level cases: {total}");
+    total
+}
+
+#[test]
+fn generated_validators_agree_with_the_reference() {
+    let total = run_every_seed(Reading::Strict);
+    assert_eq!(total.drift, 0, "the strict reading has no drift: {total}");
+}
+
+/// The tolerant reading's `is_valid`, `validate`, `validate_slice` and `parse` give the verdict
+/// of the reference on `schema-tolerant/event.json`, and what they accept has drift if and only
+/// if the strict reference refuses it.
+#[test]
+fn tolerant_validators_agree_with_the_reference() {
+    let total = run_every_seed(Reading::Tolerant);
+    println!(
+        "Tolerant reading: {} of {} cases valid only with drift ({:.1}%)",
+        total.drift,
+        total.cases,
+        total.percent(total.drift)
+    );
+    assert!(total.percent(total.drift) >= MIN_DRIFT_PERCENT, "too few payloads with drift: {total}");
+    assert!(total.percent(total.valid - total.drift) >= MIN_PERCENT, "too few strictly valid payloads: {total}");
+}
+
+/// Each kind of drift is a real share of the cases the tolerant reading accepts with drift: new
+/// properties, new event types, new values of open enumerations.
+#[test]
+fn every_kind_of_drift_occurs() {
+    let engine = Engine::documented();
+    let cases = 20_000;
+    let mut with_drift = 0_u64;
+    let mut kinds = BTreeMap::<&str, u64>::new();
+    for index in 0..cases {
+        let Input::Value(value) = engine.case(SEEDS[0], index).input else { continue };
+        let Ok(drift) = Reading::Tolerant.validate_value(&value) else { continue };
+        if drift.is_empty() {
+            continue;
+        }
+        with_drift += 1;
+        let mut seen: Vec<DriftKind> = drift.iter().map(Difference::kind).collect();
+        seen.sort();
+        seen.dedup();
+        for kind in seen {
+            *kinds.entry(kind.as_str()).or_default() += 1;
+        }
+    }
+    println!("{with_drift} of {cases} cases with drift, by kind: {kinds:?}");
+    for kind in [DriftKind::UnknownProperty, DriftKind::UnknownEventType, DriftKind::UnknownValue] {
+        let count = kinds.get(kind.as_str()).copied().unwrap_or(0);
+        assert!(count * 100 >= with_drift * 5, "{kind} in {count} of the {with_drift} cases with drift: {kinds:?}");
+    }
 }
 
 #[test]
 fn the_documented_examples_are_valid_to_all() {
-    let reference = Reference::get();
     let examples = audian_events_tests::examples();
     assert_eq!(examples.len(), 18, "documented event examples");
-    for (name, example) in examples {
-        let verdicts = Verdicts::of(example, reference);
-        assert!(verdicts.agree() && verdicts.reference, "the example of {name}: {verdicts}");
-        let bytes = serde_json::to_vec_pretty(example).expect("an example serializes");
-        let verdicts = Verdicts::of_bytes(&bytes, reference);
-        assert!(verdicts.agree() && verdicts.reference, "the example of {name}, as bytes: {verdicts}");
-        assert_eq!(example["event"], name.as_str(), "examples/{name}.json documents another event");
+    for reading in [Reading::Strict, Reading::Tolerant] {
+        let judge = Judge::of(reading);
+        for (name, example) in examples {
+            let verdicts = Verdicts::of(example, &judge);
+            assert!(
+                verdicts.agree() && verdicts.reference && !verdicts.is_drift(),
+                "the example of {name}: {verdicts}"
+            );
+            let bytes = serde_json::to_vec_pretty(example).expect("an example serializes");
+            let verdicts = Verdicts::of_bytes(&bytes, &judge);
+            assert!(
+                verdicts.agree() && verdicts.reference && !verdicts.is_drift(),
+                "the example of {name}, as bytes: {verdicts}"
+            );
+            assert_eq!(example["event"], name.as_str(), "examples/{name}.json documents another event");
+        }
     }
 }
 
@@ -76,17 +144,25 @@ fn the_documented_examples_are_valid_to_all() {
 #[test]
 fn a_disagreement_report_has_everything_to_replay_it() {
     let engine = Engine::documented();
-    let reference = Reference::get();
-    let case = engine.case(3, 11);
-    let verdicts = Verdicts::of_input(&case.input, reference);
-    // Pretend the reference said the opposite, so that the shrinker keeps nothing but the
-    // verdicts' shape.
-    let forged = Verdicts { reference: !verdicts.reference, ..verdicts };
-    let report = audian_events_tests::Disagreement::new(3, 11, case, forged, reference).to_string();
-    for needle in
-        ["seed 3 case 11", "verdicts:", "original payload:", "minimal payload:", "jsonschema iter_errors", "replay:"]
-    {
-        assert!(report.contains(needle), "{needle:?} missing from:\n{report}");
+    for reading in [Reading::Strict, Reading::Tolerant] {
+        let judge = Judge::of(reading);
+        let case = engine.case(3, 11);
+        let verdicts = Verdicts::of_input(&case.input, &judge);
+        // Pretend the reference said the opposite, so that the shrinker keeps nothing but the
+        // verdicts' shape.
+        let forged = Verdicts { reference: !verdicts.reference, ..verdicts };
+        let report = audian_events_tests::Disagreement::new(3, 11, case, forged, &judge).to_string();
+        for needle in [
+            "seed 3 case 11",
+            "verdicts:",
+            "original payload:",
+            "minimal payload:",
+            "jsonschema iter_errors",
+            "replay:",
+            &format!("Reading::{reading:?}"),
+        ] {
+            assert!(report.contains(needle), "{needle:?} missing from:\n{report}");
+        }
     }
 }
 

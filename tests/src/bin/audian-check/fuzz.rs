@@ -1,26 +1,31 @@
-//! `cargo xtask fuzz`: the differential test of `tests/tests/differential.rs` on many more cases,
-//! from any seed, on every core.
+//! `cargo xtask fuzz`: the differential tests of `tests/tests/differential.rs` on many more cases,
+//! from any seed, on every core, in either reading or both.
 
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use audian_events_tests::{Disagreement, Engine, Reference, Stats};
+use audian_events::Reading;
+use audian_events_tests::{Disagreement, Engine, Judge, Reference, Stats, schema_dir_of};
 
 pub const USAGE: &str = "\
-usage: cargo xtask fuzz [--cases N] [--seed S] [--threads T]
+usage: cargo xtask fuzz [--cases N] [--seed S] [--threads T] [--reading strict|tolerant|both]
 
-Mutates the documented examples of schema/examples/ at random and checks that the generated
-validators (audian_events::is_valid, ::validate, ::validate_slice, ::parse_validated) give the
-verdict of the reference validator (the jsonschema crate on schema/event.json, formats asserted)
-on every payload. Stops at the first disagreement, shrinks it and prints it; exits 1.
+Mutates the documented examples of schema/examples/ at random and checks, on every payload, that
+the generated validators of each reading (Reading::is_valid, ::validate, ::validate_value,
+::validate_slice, ::parse) give the verdict of the reference validator (the jsonschema crate,
+formats asserted) on that reading's event.json: schema/event.json for the strict reading,
+schema-tolerant/event.json for the tolerant one. What the tolerant reading accepts must have
+drift if and only if the strict reference refuses it. Stops at the first disagreement, shrinks it
+and prints it; exits 1.
 
 options:
   --cases N     how many cases (default 1000000); `_` may separate digits
   --seed S      the seed, decimal or 0x-hex (default: from the clock; it is printed)
   --threads T   worker threads (default: the available parallelism); the outcome does not
                 depend on it: case i of seed S is the same payload on any machine
+  --reading R   strict, tolerant or both (default both: each case is judged in both readings)
 
 `cargo xtask fuzz` runs this in an optimized build (the first run compiles it, a few minutes).";
 
@@ -33,6 +38,16 @@ struct Options {
     cases: u64,
     seed: Option<u64>,
     threads: Option<usize>,
+    readings: Vec<Reading>,
+}
+
+fn parse_readings(text: Option<&str>) -> Result<Vec<Reading>, String> {
+    match text.ok_or("--reading needs a value")? {
+        "strict" => Ok(vec![Reading::Strict]),
+        "tolerant" => Ok(vec![Reading::Tolerant]),
+        "both" => Ok(vec![Reading::Strict, Reading::Tolerant]),
+        other => Err(format!("--reading: {other:?} is not strict, tolerant or both")),
+    }
 }
 
 fn parse_number(flag: &str, text: Option<&str>) -> Result<u64, String> {
@@ -46,7 +61,8 @@ fn parse_number(flag: &str, text: Option<&str>) -> Result<u64, String> {
 }
 
 fn parse(args: &[&str]) -> Result<Options, String> {
-    let mut options = Options { cases: 1_000_000, seed: None, threads: None };
+    let mut options =
+        Options { cases: 1_000_000, seed: None, threads: None, readings: vec![Reading::Strict, Reading::Tolerant] };
     let mut args = args.iter().copied();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -64,6 +80,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
                 }
                 options.threads = Some(threads as usize);
             }
+            "--reading" => options.readings = parse_readings(value())?,
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
@@ -97,18 +114,33 @@ pub fn main(args: &[&str]) -> ExitCode {
     } else {
         ""
     };
+    let reading_names: Vec<&str> = options.readings.iter().map(|&reading| reading_name(reading)).collect();
     eprintln!(
-        "fuzz: seed {seed} ({origin}; replay with --seed {seed}), {} cases, {threads} threads{optimized}",
-        options.cases
+        "fuzz: seed {seed} ({origin}; replay with --seed {seed}), {} cases, {} reading{}, {threads} threads{optimized}",
+        options.cases,
+        reading_names.join(" and "),
+        if reading_names.len() > 1 { "s" } else { "" },
     );
 
-    let reference = match Reference::from_dir(&audian_events_tests::schema_dir()) {
-        Ok(reference) => reference,
-        Err(error) => {
+    let references = match (Reference::from_dir(&schema_dir_of(Reading::Strict)), tolerant_reference(&options)) {
+        (Ok(strict), Ok(tolerant)) => (strict, tolerant),
+        (Err(error), _) | (_, Err(error)) => {
             eprintln!("fuzz: {error}");
             return ExitCode::FAILURE;
         }
     };
+    let judges: Vec<Judge<'_>> = options
+        .readings
+        .iter()
+        .map(|&reading| Judge {
+            reading,
+            reference: match reading {
+                Reading::Strict => &references.0,
+                Reading::Tolerant => references.1.as_ref().expect("built for the tolerant reading"),
+            },
+            strict: &references.0,
+        })
+        .collect();
     let examples =
         match audian_events_tests::reference::load_examples(&audian_events_tests::schema_dir().join("examples")) {
             Ok(examples) => examples,
@@ -119,13 +151,16 @@ pub fn main(args: &[&str]) -> ExitCode {
         };
     let engine = Engine::new(examples);
     let started = Instant::now();
-    match run_parallel(&engine, &reference, seed, options.cases, threads, started) {
+    match run_parallel(&engine, &judges, seed, options.cases, threads, started) {
         Ok(stats) => {
             let elapsed = started.elapsed();
+            for (judge, stats) in judges.iter().zip(&stats) {
+                println!("fuzz: seed {seed}, {} reading: {stats}", reading_name(judge.reading));
+            }
             println!(
-                "fuzz: seed {seed}: {stats}; no disagreement, in {:.1}s ({:.0} cases/s)",
+                "fuzz: seed {seed}: no disagreement, in {:.1}s ({:.0} cases/s)",
                 elapsed.as_secs_f64(),
-                stats.cases as f64 / elapsed.as_secs_f64().max(1e-9)
+                options.cases as f64 / elapsed.as_secs_f64().max(1e-9)
             );
             ExitCode::SUCCESS
         }
@@ -137,16 +172,31 @@ pub fn main(args: &[&str]) -> ExitCode {
     }
 }
 
-/// Runs cases `0..cases` on `threads` workers, each taking chunks in order. Reports the
-/// disagreement of lowest index, whatever the number of threads.
+/// The reference of the tolerant reading, if it is fuzzed.
+fn tolerant_reference(options: &Options) -> Result<Option<Reference>, String> {
+    if options.readings.contains(&Reading::Tolerant) {
+        Reference::from_dir(&schema_dir_of(Reading::Tolerant)).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn reading_name(reading: Reading) -> &'static str {
+    audian_events_tests::verdict::reading_name(reading)
+}
+
+/// Runs cases `0..cases` on `threads` workers, each taking chunks in order and judging each chunk
+/// in every reading. Reports the disagreement of lowest index (of the first reading, on a tie),
+/// whatever the number of threads; otherwise the counts of each reading, in the order of
+/// `judges`.
 fn run_parallel(
     engine: &Engine,
-    reference: &Reference,
+    judges: &[Judge<'_>],
     seed: u64,
     cases: u64,
     threads: usize,
     started: Instant,
-) -> Result<Stats, Box<Disagreement>> {
+) -> Result<Vec<Stats>, Box<Disagreement>> {
     let next_chunk = AtomicU64::new(0);
     let done = AtomicU64::new(0);
     let valid = AtomicU64::new(0);
@@ -154,7 +204,7 @@ fn run_parallel(
     // The index of the first disagreement found so far: chunks that start after it are skipped.
     let first_disagreement = AtomicU64::new(u64::MAX);
     let found: Mutex<Option<Disagreement>> = Mutex::new(None);
-    let total = Mutex::new(Stats::default());
+    let totals = Mutex::new(vec![Stats::default(); judges.len()]);
 
     std::thread::scope(|scope| {
         let progress = scope.spawn(|| {
@@ -169,7 +219,7 @@ fn run_parallel(
                 let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
                 let left = cases.saturating_sub(done) as f64 / rate.max(1e-9);
                 eprintln!(
-                    "fuzz: {done}/{cases} cases ({:.1}%), {} valid, {rate:.0} cases/s, about {left:.0}s left",
+                    "fuzz: {done}/{cases} cases ({:.1}%), {} valid in the first reading, {rate:.0} cases/s, about {left:.0}s left",
                     done as f64 * 100.0 / cases.max(1) as f64,
                     valid.load(Ordering::Relaxed),
                 );
@@ -187,20 +237,30 @@ fn run_parallel(
                             break;
                         }
                         let end = (start + CHUNK).min(cases);
-                        match audian_events_tests::run_range(engine, reference, seed, start..end, |_| {}) {
-                            Ok(stats) => {
-                                done.fetch_add(stats.cases, Ordering::Relaxed);
-                                valid.fetch_add(stats.valid, Ordering::Relaxed);
-                                total.lock().expect("stats lock").add(&stats);
-                            }
-                            Err(disagreement) => {
-                                first_disagreement.fetch_min(disagreement.index, Ordering::Relaxed);
-                                let mut found = found.lock().expect("disagreement lock");
-                                if found.as_ref().is_none_or(|other| disagreement.index < other.index) {
-                                    *found = Some(disagreement);
+                        let mut chunk = Vec::with_capacity(judges.len());
+                        let mut disagreed = false;
+                        for judge in judges {
+                            match audian_events_tests::run_range(engine, judge, seed, start..end, |_| {}) {
+                                Ok(stats) => chunk.push(stats),
+                                Err(disagreement) => {
+                                    disagreed = true;
+                                    first_disagreement.fetch_min(disagreement.index, Ordering::Relaxed);
+                                    let mut found = found.lock().expect("disagreement lock");
+                                    // Readings are judged in order: on a tie, the first one's stays.
+                                    if found.as_ref().is_none_or(|other| disagreement.index < other.index) {
+                                        *found = Some(disagreement);
+                                    }
                                 }
-                                break;
                             }
+                        }
+                        if disagreed {
+                            break;
+                        }
+                        done.fetch_add(end - start, Ordering::Relaxed);
+                        valid.fetch_add(chunk[0].valid, Ordering::Relaxed);
+                        let mut totals = totals.lock().expect("stats lock");
+                        for (total, stats) in totals.iter_mut().zip(&chunk) {
+                            total.add(stats);
                         }
                     }
                 })
@@ -214,6 +274,6 @@ fn run_parallel(
     });
     match found.into_inner().expect("disagreement lock") {
         Some(disagreement) => Err(Box::new(disagreement)),
-        None => Ok(total.into_inner().expect("stats lock")),
+        None => Ok(totals.into_inner().expect("stats lock")),
     }
 }
