@@ -358,8 +358,8 @@ impl Parser<'_> {
             "not" if self.dialect == Dialect::Tolerant => keywords.not = Some(self.parse(value, here, false)),
             "not" => self.error(
                 here,
-                "`not` is not supported in the canonical schemas: the one-pass typed deserializers cannot enforce it \
-                 (the generator uses it only in the tolerant schemas it derives)",
+                "unsupported keyword `not` in the canonical schemas: the one-pass typed deserializers cannot enforce \
+                 it (the generator uses it only in the tolerant schemas it derives)",
             ),
             unknown => self.error(
                 here,

@@ -13,7 +13,8 @@
 //!    `event`, an object `data`) whose `event` is `not` one of the known types. The branches stay
 //!    mutually exclusive, so a known event is judged by its own schema alone.
 //! 4. `$defs` the union does not reach (the subscription pieces) are left out, and each `$id`
-//!    moves from `.../schema/` to `.../schema-tolerant/`.
+//!    gains a `tolerant/` folder: `.../schema/events/x.json` becomes
+//!    `.../schema/tolerant/events/x.json`, so that relative `$ref`s keep their targets.
 //!
 //! Every place relaxed is recorded as a [`Relaxation`], keyed by the schema path that the
 //! *strict* validator reports there, so that a payload the tolerant reading accepts and the
@@ -101,7 +102,10 @@ pub fn derive(set: &SchemaSet, model: &Model, catalog: &EventCatalog) -> Result<
             }
             None => diagnostics.error(
                 Location::pointer(&file.display_path, "/$id"),
-                format!("expected the `$id` to end with `schema/{}`, to derive the tolerant schema's", file.path),
+                format!(
+                    "expected the `$id` to end with the file's path, {:?}, to derive the tolerant schema's",
+                    file.path
+                ),
             ),
         }
         let context = Context { file: &file.path, open_enumerations: &open_enumerations };
@@ -266,10 +270,10 @@ fn shared_property_reference(set: &SchemaSet, catalog: &EventCatalog, name: &str
     }
 }
 
-/// `https://audian-events.dev/schema/events/x.json` becomes `.../schema-tolerant/events/x.json`.
+/// `https://audian-events.dev/schema/events/x.json` becomes `.../schema/tolerant/events/x.json`.
 fn tolerant_id(id: &str, path: &str) -> Option<String> {
-    let base = id.strip_suffix(path)?.strip_suffix("schema/")?;
-    Some(format!("{base}{TOLERANT_DIR}/{path}"))
+    let base = id.strip_suffix(path)?;
+    Some(format!("{base}tolerant/{path}"))
 }
 
 fn mark_derived(document: &mut Value, path: &str) {
