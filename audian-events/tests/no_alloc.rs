@@ -116,3 +116,29 @@ fn the_counter_sees_allocations_made_inside_the_library() {
     assert_eq!(errors, Err(1));
     assert!(allocations > 0, "validate on an invalid payload must allocate, and the counter must see it");
 }
+
+#[test]
+fn the_tolerant_is_valid_allocates_nothing_on_valid_payloads_with_or_without_drift() {
+    use audian_events::Reading;
+    let mut payloads: Vec<(String, Value)> = Vec::new();
+    for (name, example) in examples() {
+        let mut added = example.clone();
+        added["api_version"] = Value::from("2025-01");
+        added["data"]["carrier"] = Value::from("att");
+        let mut unknown = example.clone();
+        unknown["event"] = Value::from("call.parked");
+        payloads.push((format!("{name}, new fields"), added));
+        payloads.push((format!("{name}, new event type"), unknown));
+        payloads.push((name, example));
+    }
+    for (name, value) in &payloads {
+        assert!(Reading::Tolerant.is_valid(value), "{name}: valid in the tolerant reading");
+        let (allocations, valid) = allocations_in(|| Reading::Tolerant.is_valid(black_box(value)));
+        assert!(valid, "{name}: valid inside the window too");
+        assert_eq!(allocations, 0, "{name}: the tolerant is_valid allocated {allocations} times");
+    }
+    // Not blind: the drift of a payload with new fields is a list, and is counted.
+    let (allocations, drift) = allocations_in(|| Reading::Tolerant.validate_value(black_box(&payloads[0].1)));
+    assert_eq!(drift.expect("accepted").len(), 2);
+    assert!(allocations > 0);
+}
