@@ -33,6 +33,22 @@
 //! so that a new Audian event cannot crash a receiver. Identifier and phone number newtypes keep
 //! whatever string was sent; their `FromStr` checks the schema's pattern.
 //!
+//! Validation has two readings of the schemas, both generated from them ([`Reading`]): *strict*,
+//! exactly the schemas, for tests, fixtures and producers ([`validate`], [`is_valid`],
+//! [`parse_validated`]); and *tolerant*, which also accepts what Audian may add (new fields, new
+//! event types, new enumeration values) and reports it as [`Drift`], for production receivers:
+//!
+//! ```
+//! use audian_events::{Event, Reading};
+//!
+//! # let body: &[u8] = br#"{"id": "evt_2", "timestamp": "2024-01-15T10:35:10Z", "event": "call.parked",
+//! #   "data": {"call_id": "call_xyz789", "lot": 7}}"#;
+//! let accepted = Reading::Tolerant.parse(body)?;
+//! assert!(matches!(&accepted.event, Event::Unknown(unknown) if unknown.event == "call.parked"));
+//! assert_eq!(accepted.drift.pointers(), "/event");
+//! # Ok::<(), audian_events::PayloadError>(())
+//! ```
+//!
 //! # Features
 //!
 //! - `schemars`: derives `schemars::JsonSchema` for the event types.

@@ -194,6 +194,59 @@ fn benches(c: &mut Criterion) {
         });
         group.finish();
     }
+
+    // The two readings side by side: the tolerant reading must be in the strict one's speed
+    // class. `drifting` is each example with one field Audian might add (`data.carrier`), which
+    // the strict reading refuses and the tolerant one accepts, with its drift.
+    {
+        use audian_events::Reading;
+        let drifting: Vec<Value> = valid
+            .iter()
+            .map(|value| {
+                let mut value = (*value).clone();
+                value["data"]["carrier"] = Value::from("att");
+                value
+            })
+            .collect();
+        let drifting_bytes: Vec<Vec<u8>> =
+            drifting.iter().map(|value| serde_json::to_vec(value).expect("JSON")).collect();
+        for value in &drifting {
+            assert!(Reading::Tolerant.is_valid(value) && !Reading::Strict.is_valid(value));
+        }
+        let mut group = c.benchmark_group("readings");
+        group.throughput(Throughput::Elements(valid.len() as u64));
+        for (name, reading) in [("strict", Reading::Strict), ("tolerant", Reading::Tolerant)] {
+            group.bench_function(format!("is_valid_{name}"), |b| {
+                b.iter(|| {
+                    for value in &valid {
+                        black_box(reading.is_valid(black_box(value)));
+                    }
+                })
+            });
+            group.bench_function(format!("parse_{name}"), |b| {
+                b.iter(|| {
+                    for bytes in &valid_bytes {
+                        black_box(reading.parse(black_box(bytes)).is_ok());
+                    }
+                })
+            });
+        }
+        group.bench_function("is_valid_tolerant_drifting", |b| {
+            b.iter(|| {
+                for value in &drifting {
+                    black_box(Reading::Tolerant.is_valid(black_box(value)));
+                }
+            })
+        });
+        group.bench_function("parse_tolerant_drifting", |b| {
+            b.iter(|| {
+                for bytes in &drifting_bytes {
+                    black_box(Reading::Tolerant.parse(black_box(bytes)).is_ok());
+                }
+            })
+        });
+        group.finish();
+    }
 }
 
 fn config() -> Criterion {
