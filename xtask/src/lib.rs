@@ -1,5 +1,6 @@
-//! `cargo xtask generate`: check `schema/` with the reference validator, run the code generator
-//! and write (or, with `--check`, compare) the generated files.
+//! `cargo xtask generate`: check `schema/` and the tolerant schemas derived from it with the
+//! reference validator, run the code generator and write (or, with `--check`, compare) the
+//! generated files.
 
 pub mod reference;
 
@@ -45,7 +46,11 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} schemas and {} examples checked with the reference validator", self.schemas, self.examples)?;
+        writeln!(
+            f,
+            "{} schemas, their tolerant derivations and {} examples checked with the reference validator",
+            self.schemas, self.examples
+        )?;
         for path in &self.written {
             writeln!(f, "  wrote {path}")?;
         }
@@ -107,7 +112,8 @@ impl From<Diagnostics> for Failure {
     }
 }
 
-/// Loads and checks the schemas and examples, without generating anything.
+/// Loads and checks the schemas and examples, and the tolerant schemas derived from them, without
+/// generating anything.
 pub fn check_schemas(layout: &Layout) -> Result<SchemaSet, Failure> {
     let set = SchemaSet::load(&layout.workspace.join(&layout.schema_dir), &layout.schema_dir)?;
     let mut diagnostics = reference::check_meta_schema(&set);
@@ -118,6 +124,7 @@ pub fn check_schemas(layout: &Layout) -> Result<SchemaSet, Failure> {
     }
     let validators = reference::ReferenceValidators::build(&set)?;
     validators.check_examples(&set).finish(())?;
+    reference::check_tolerant(&set).finish(())?;
     Ok(set)
 }
 

@@ -10,10 +10,11 @@ usage: cargo xtask <command>
 commands:
   generate            check schema/ and write the generated files
   generate --check    check schema/ and fail if a generated file is stale (writes nothing)
-  fuzz [--cases N] [--seed S] [--threads T]
+  fuzz [--cases N] [--seed S] [--threads T] [--reading strict|tolerant|both]
                       differential fuzzing of the generated validators against the reference
-                      validator on mutated examples (default 1000000 cases, seed from the clock),
-                      in an optimized build
+                      validator on mutated examples, in the strict reading (schema/), the
+                      tolerant one (schema-tolerant/) or both (default both, 1000000 cases, seed
+                      from the clock), in an optimized build
   validate [--format text|json] FILE...
                       validate event payloads (one event, a JSON array, or NDJSON; `-` is stdin);
                       exit 0 all valid, 1 some invalid, 2 a file could not be read

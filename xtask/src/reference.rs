@@ -1,5 +1,8 @@
 //! Checks made with the reference validator, the `jsonschema` crate: every schema against the
-//! draft 2020-12 meta-schema, and every example against its schema and the union.
+//! draft 2020-12 meta-schema, and every example against its schema and the union; the same for
+//! the tolerant schemas derived from them.
+
+use std::path::Path;
 
 use codegen::{Diagnostics, Location, SchemaSet};
 use jsonschema::{Registry, Validator};
@@ -67,10 +70,16 @@ impl ReferenceValidators {
 
     /// Validates every example against each schema it documents, reporting every failing path.
     pub fn check_examples(&self, set: &SchemaSet) -> Diagnostics {
+        self.check_examples_of(set, set)
+    }
+
+    /// Validates every example of `examples` against each schema of `schemas` (the set these
+    /// validators were built from) it documents, by the schema's path relative to its root.
+    pub fn check_examples_of(&self, schemas: &SchemaSet, examples: &SchemaSet) -> Diagnostics {
         let mut diagnostics = Diagnostics::new();
-        for file in set.files() {
+        for file in schemas.files() {
             let Some(validator) = self.get(&file.path) else { continue };
-            for example in set.examples_of(&file.path) {
+            for example in examples.examples_of(&file.path) {
                 for error in validator.iter_errors(&example.value) {
                     diagnostics.error(
                         Location::pointer(&example.display_path, error.instance_path().as_str()),
@@ -85,6 +94,31 @@ impl ReferenceValidators {
             }
         }
         diagnostics
+    }
+}
+
+/// Derives the tolerant schemas from `set` (as `cargo xtask generate` writes them into
+/// `schema-tolerant/`) and checks them like the canonical ones: each against the draft 2020-12
+/// meta-schema, and every example of `set` against each tolerant schema it documents (what the
+/// strict reading accepts, the tolerant one must). Nothing is reported when the schemas cannot
+/// be derived: the generator reports why.
+pub fn check_tolerant(set: &SchemaSet) -> Diagnostics {
+    let derived = codegen::model::Model::parse(set).ok().and_then(|model| {
+        let catalog = codegen::EventCatalog::read(set).ok()?;
+        codegen::tolerant::derive(set, &model, &catalog).ok()
+    });
+    let Some(tolerant) = derived else { return Diagnostics::new() };
+    let tolerant_set = match SchemaSet::from_documents(Path::new(codegen::tolerant::TOLERANT_DIR), tolerant.documents) {
+        Ok(tolerant_set) => tolerant_set,
+        Err(diagnostics) => return diagnostics,
+    };
+    let diagnostics = check_meta_schema(&tolerant_set);
+    if !diagnostics.is_empty() {
+        return diagnostics;
+    }
+    match ReferenceValidators::build(&tolerant_set) {
+        Ok(validators) => validators.check_examples_of(&tolerant_set, set),
+        Err(diagnostics) => diagnostics,
     }
 }
 

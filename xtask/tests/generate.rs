@@ -113,6 +113,30 @@ fn a_failing_example_reports_every_failing_path() {
     );
 }
 
+/// The tolerant schemas are checked too: a failing example is reported against the derived
+/// `schema-tolerant/` file (the strict checks, which would stop it first, are skipped here).
+#[test]
+fn the_tolerant_schemas_are_checked_against_the_meta_schema_and_the_examples() {
+    let repository = codegen::SchemaSet::load(&Layout::repository().workspace.join("schema"), Path::new("schema"))
+        .unwrap_or_else(|diagnostics| panic!("{diagnostics}"));
+    let diagnostics = xtask::reference::check_tolerant(&repository);
+    assert!(diagnostics.is_empty(), "{diagnostics}");
+
+    let sandbox = Sandbox::new();
+    sandbox.edit("schema/examples/call.completed.json", |text| text.replace("\"duration\": 305", "\"duration\": -1"));
+    let set = codegen::SchemaSet::load(&sandbox.path("schema"), Path::new("schema"))
+        .unwrap_or_else(|diagnostics| panic!("{diagnostics}"));
+    let errors = xtask::reference::check_tolerant(&set).to_string();
+    for schema in ["schema-tolerant/events/call.completed.json", "schema-tolerant/event.json"] {
+        assert!(
+            errors.contains(&format!("schema/examples/call.completed.json at /data/duration: does not match {schema}"))
+                || errors
+                    .contains(&format!("schema/examples/call.completed.json at the root: does not match {schema}")),
+            "{errors}"
+        );
+    }
+}
+
 #[test]
 fn formats_are_asserted_on_examples() {
     let sandbox = Sandbox::new();
