@@ -1,10 +1,14 @@
-//! Deserialization in two modes, chosen at compile time by `STRICT`: lenient, which keeps what is
-//! new (unknown fields are skipped, unknown enumeration values kept), and strict, which accepts
-//! exactly what the schemas accept, so that a payload is parsed and validated in one pass.
+//! Deserialization in three modes, chosen at compile time by `MODE`: [`LENIENT`], which keeps
+//! what is new (unknown fields are skipped, unknown enumeration values and event types kept) and
+//! checks nothing more than the types; [`STRICT`], which accepts exactly what the schemas accept;
+//! and [`TOLERANT`], which accepts exactly what the tolerant reading accepts (what is new, as
+//! leniently, and every constraint, as strictly), noting that it met something new with
+//! [`note_drift`]. The last two parse and validate a payload in one pass.
 //! Every generated type implements [`Modal`]; strict failures carry no detailed message, because
 //! [`parse_validated`](crate::parse_validated) then reports the validator's errors instead.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -12,83 +16,131 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Unexpected, Visitor};
 
-/// A type that deserializes leniently or strictly.
-#[doc(hidden)]
-pub trait Modal<'de>: Sized {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+/// Keeps what is new and checks only the types: `Deserialize`.
+pub const LENIENT: u8 = 0;
+/// Keeps what is new and checks every constraint: the tolerant reading.
+pub const TOLERANT: u8 = 1;
+/// Refuses what is new and checks every constraint: the strict reading.
+pub const STRICT: u8 = 2;
+
+thread_local! {
+    /// Whether a tolerant parse on this thread met something the strict reading refuses.
+    ///
+    /// A flag on the side rather than state threaded through every seed: it is set only where
+    /// something new is met (never for a strictly valid payload), and read once per parse.
+    static DRIFTED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The seed that deserializes a `T` in the mode `STRICT`.
-#[doc(hidden)]
-pub struct Seed<T, const STRICT: bool>(PhantomData<T>);
+/// Notes, in the tolerant mode, that the payload has something the strict reading refuses.
+#[inline]
+pub fn note_drift<const MODE: u8>() {
+    if MODE == TOLERANT {
+        DRIFTED.with(|drifted| drifted.set(true));
+    }
+}
 
-impl<T, const STRICT: bool> Seed<T, STRICT> {
+/// Whether drift was noted since the last call, and clears the note.
+pub(crate) fn take_drift() -> bool {
+    DRIFTED.with(|drifted| drifted.replace(false))
+}
+
+/// The `data` of an event type this version does not know: any object, as a `Value`; in the
+/// tolerant mode, only with a non-empty type name, as the tolerant envelope requires.
+pub fn unknown_event_data<'de, const MODE: u8, D: Deserializer<'de>>(
+    event_type: &str,
+    deserializer: D,
+) -> Result<serde_json::Value, D::Error> {
+    match MODE {
+        STRICT => Err(refused("event", "a known event type")),
+        TOLERANT => {
+            if event_type.is_empty() {
+                return Err(refused("event", "a non-empty event type"));
+            }
+            note_drift::<MODE>();
+            let data = serde_json::Value::deserialize(deserializer)?;
+            if data.is_object() { Ok(data) } else { Err(refused("data", "an object")) }
+        }
+        _ => serde_json::Value::deserialize(deserializer),
+    }
+}
+
+/// A type that deserializes in each of the modes.
+#[doc(hidden)]
+pub trait Modal<'de>: Sized {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// The seed that deserializes a `T` in the mode `MODE`.
+#[doc(hidden)]
+pub struct Seed<T, const MODE: u8>(PhantomData<T>);
+
+impl<T, const MODE: u8> Seed<T, MODE> {
     pub fn new() -> Self {
         Seed(PhantomData)
     }
 }
 
-impl<T, const STRICT: bool> Default for Seed<T, STRICT> {
+impl<T, const MODE: u8> Default for Seed<T, MODE> {
     fn default() -> Self {
         Seed::new()
     }
 }
 
-impl<'de, T: Modal<'de>, const STRICT: bool> DeserializeSeed<'de> for Seed<T, STRICT> {
+impl<'de, T: Modal<'de>, const MODE: u8> DeserializeSeed<'de> for Seed<T, MODE> {
     type Value = T;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        T::deserialize_in::<STRICT, D>(deserializer)
+        T::deserialize_in::<MODE, D>(deserializer)
     }
 }
 
 impl<'de> Modal<'de> for String {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer)
     }
 }
 
 impl<'de> Modal<'de> for u64 {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::integer::deserialize_u64(deserializer)
     }
 }
 
 impl<'de> Modal<'de> for i64 {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::integer::deserialize_i64(deserializer)
     }
 }
 
 impl<'de> Modal<'de> for serde_json::Value {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         serde_json::Value::deserialize(deserializer)
     }
 }
 
 impl<'de, T: Modal<'de>> Modal<'de> for Vec<T> {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SeqVisitor<T, const STRICT: bool>(PhantomData<T>);
-        impl<'de, T: Modal<'de>, const STRICT: bool> Visitor<'de> for SeqVisitor<T, STRICT> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SeqVisitor<T, const MODE: u8>(PhantomData<T>);
+        impl<'de, T: Modal<'de>, const MODE: u8> Visitor<'de> for SeqVisitor<T, MODE> {
             type Value = Vec<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an array")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                while let Some(item) = seq.next_element_seed(Seed::<T, STRICT>::new())? {
+                while let Some(item) = seq.next_element_seed(Seed::<T, MODE>::new())? {
                     items.push(item);
                 }
                 Ok(items)
             }
         }
-        deserializer.deserialize_seq(SeqVisitor::<T, STRICT>(PhantomData))
+        deserializer.deserialize_seq(SeqVisitor::<T, MODE>(PhantomData))
     }
 }
 
 impl<'de> Modal<'de> for DateTime<Utc> {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TimestampVisitor<const STRICT: bool>;
-        impl<const STRICT: bool> Visitor<'_> for TimestampVisitor<STRICT> {
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor<const MODE: u8>;
+        impl<const MODE: u8> Visitor<'_> for TimestampVisitor<MODE> {
             type Value = DateTime<Utc>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an RFC 3339 date-time")
@@ -98,11 +150,11 @@ impl<'de> Modal<'de> for DateTime<Utc> {
                     return Ok(timestamp);
                 }
                 // Lenient: whatever else chrono reads as a date-time with an offset.
-                let lenient = if STRICT { None } else { text.parse::<DateTime<Utc>>().ok() };
+                let lenient = if MODE == LENIENT { text.parse::<DateTime<Utc>>().ok() } else { None };
                 lenient.ok_or_else(|| E::invalid_value(Unexpected::Str(text), &self))
             }
         }
-        deserializer.deserialize_str(TimestampVisitor::<STRICT>)
+        deserializer.deserialize_str(TimestampVisitor::<MODE>)
     }
 }
 
@@ -132,7 +184,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The error for a value the schemas refuse, in strict mode.
+/// The error for a value the schemas refuse, in the strict and tolerant modes.
 #[doc(hidden)]
 pub fn refused<E: de::Error>(field: &'static str, expected: &'static str) -> E {
     E::custom(format_args!("`{field}` is not {expected}"))

@@ -52,30 +52,30 @@ pub struct UnknownEvent {
 
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
-        deserializer.deserialize_map(EventVisitor::<false>)
+        deserializer.deserialize_map(EventVisitor::<{ crate::de::LENIENT }>)
     }
 }
 
 impl<'de> Modal<'de> for Event {
-    fn deserialize_in<const STRICT: bool, D: Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
-        deserializer.deserialize_map(EventVisitor::<STRICT>)
+    fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
+        deserializer.deserialize_map(EventVisitor::<MODE>)
     }
 }
 
 const FIELDS: &[&str] = &["id", "timestamp", "event", "data"];
 
-struct DataSeed<'a, const STRICT: bool>(&'a EventType);
+struct DataSeed<'a, const MODE: u8>(&'a EventType);
 
-impl<'de, const STRICT: bool> DeserializeSeed<'de> for DataSeed<'_, STRICT> {
+impl<'de, const MODE: u8> DeserializeSeed<'de> for DataSeed<'_, MODE> {
     type Value = EventData;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<EventData, D::Error> {
-        EventData::deserialize::<STRICT, D>(self.0, deserializer)
+        EventData::deserialize::<MODE, D>(self.0, deserializer)
     }
 }
 
-struct EventVisitor<const STRICT: bool>;
+struct EventVisitor<const MODE: u8>;
 
-impl<'de, const STRICT: bool> Visitor<'de> for EventVisitor<STRICT> {
+impl<'de, const MODE: u8> Visitor<'de> for EventVisitor<MODE> {
     type Value = Event;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -91,22 +91,23 @@ impl<'de, const STRICT: bool> Visitor<'de> for EventVisitor<STRICT> {
         let mut buffered_data: Option<Box<RawValue>> = None;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match key.as_ref() {
-                "id" => set_once(&mut id, "id", map.next_value_seed(Seed::<EventId, STRICT>::new())?)?,
+                "id" => set_once(&mut id, "id", map.next_value_seed(Seed::<EventId, MODE>::new())?)?,
                 "timestamp" => {
-                    set_once(&mut timestamp, "timestamp", map.next_value_seed(Seed::<Timestamp, STRICT>::new())?)?
+                    set_once(&mut timestamp, "timestamp", map.next_value_seed(Seed::<Timestamp, MODE>::new())?)?
                 }
-                "event" => set_once(&mut event_type, "event", map.next_value_seed(Seed::<EventType, STRICT>::new())?)?,
+                "event" => set_once(&mut event_type, "event", map.next_value_seed(Seed::<EventType, MODE>::new())?)?,
                 "data" => {
                     if data.is_some() || buffered_data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
                     match &event_type {
-                        Some(event_type) => data = Some(map.next_value_seed(DataSeed::<STRICT>(event_type))?),
+                        Some(event_type) => data = Some(map.next_value_seed(DataSeed::<MODE>(event_type))?),
                         None => buffered_data = Some(map.next_value()?),
                     }
                 }
-                other if STRICT => return Err(de::Error::unknown_field(other, FIELDS)),
+                other if MODE == crate::de::STRICT => return Err(de::Error::unknown_field(other, FIELDS)),
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -116,7 +117,7 @@ impl<'de, const STRICT: bool> Visitor<'de> for EventVisitor<STRICT> {
         let event_type = event_type.ok_or_else(|| de::Error::missing_field("event"))?;
         let data = match (data, buffered_data) {
             (Some(data), _) => data,
-            (None, Some(raw)) => parse_buffered_data::<STRICT>(&event_type, raw.get()).map_err(de::Error::custom)?,
+            (None, Some(raw)) => parse_buffered_data::<MODE>(&event_type, raw.get()).map_err(de::Error::custom)?,
             (None, None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Event::from_parts(id, timestamp, event_type, data))
@@ -125,15 +126,15 @@ impl<'de, const STRICT: bool> Visitor<'de> for EventVisitor<STRICT> {
 
 /// Parses `data` that came before `event`. The outer path ends at the envelope, so on failure the
 /// inner one is found (by parsing again with the path tracked) and put into the message.
-fn parse_buffered_data<const STRICT: bool>(event_type: &EventType, json: &str) -> Result<EventData, String> {
-    let error = match EventData::deserialize::<STRICT, _>(event_type, &mut serde_json::Deserializer::from_str(json)) {
+fn parse_buffered_data<const MODE: u8>(event_type: &EventType, json: &str) -> Result<EventData, String> {
+    let error = match EventData::deserialize::<MODE, _>(event_type, &mut serde_json::Deserializer::from_str(json)) {
         Ok(data) => return Ok(data),
         Err(error) => error,
     };
     let mut track = serde_path_to_error::Track::new();
     let mut again = serde_json::Deserializer::from_str(json);
     let tracked = serde_path_to_error::Deserializer::new(&mut again, &mut track);
-    let _ = EventData::deserialize::<STRICT, _>(event_type, tracked);
+    let _ = EventData::deserialize::<MODE, _>(event_type, tracked);
     Err(format!("at `data.{}`: {error}", track.path()))
 }
 

@@ -17,12 +17,13 @@ impl Event {
         parse_then_explain(&mut deserializer, || serde_json::Deserializer::from_slice(bytes))
     }
 
-    /// Parses and validates in one pass: `Ok` only for payloads the schemas accept. A refusal
-    /// carries no useful message; callers re-check with the validator to explain it.
-    pub(crate) fn from_slice_strict(bytes: &[u8]) -> Result<Event, serde_json::Error> {
+    /// Parses and validates in one pass, in the strict or tolerant mode of [`de`]: `Ok` only for
+    /// payloads that reading accepts. A refusal carries no useful message; callers re-check with
+    /// the validator to explain it.
+    pub(crate) fn from_slice_in<const MODE: u8>(bytes: &[u8]) -> Result<Event, serde_json::Error> {
         match as_text(bytes) {
-            Some(text) => parse_strict(&mut serde_json::Deserializer::from_str(text)),
-            None => parse_strict(&mut serde_json::Deserializer::from_slice(bytes)),
+            Some(text) => parse_in::<MODE, _>(&mut serde_json::Deserializer::from_str(text)),
+            None => parse_in::<MODE, _>(&mut serde_json::Deserializer::from_slice(bytes)),
         }
     }
 
@@ -51,10 +52,10 @@ pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes).ok()
 }
 
-fn parse_strict<'de, R: serde_json::de::Read<'de>>(
+fn parse_in<'de, const MODE: u8, R: serde_json::de::Read<'de>>(
     deserializer: &mut serde_json::Deserializer<R>,
 ) -> Result<Event, serde_json::Error> {
-    let event = de::Modal::deserialize_in::<true, _>(&mut *deserializer)?;
+    let event = de::Modal::deserialize_in::<MODE, _>(&mut *deserializer)?;
     deserializer.end()?;
     Ok(event)
 }

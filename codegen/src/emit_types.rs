@@ -141,9 +141,9 @@ fn newtype(
         }
 
         impl<'de> crate::de::Modal<'de> for #ident {
-            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(deserializer)?;
-                if STRICT && !Self::is_valid(&value) {
+                if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
                     return Err(crate::de::refused(#name, #expected));
                 }
                 Ok(#ident(value))
@@ -285,10 +285,13 @@ fn string_impls(name: &str, known: &str) -> TokenStream {
         }
 
         impl<'de> crate::de::Modal<'de> for #ident {
-            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-                if STRICT && !value.is_known() {
-                    return Err(crate::de::refused(#name, #known));
+                if !value.is_known() {
+                    if MODE == crate::de::STRICT {
+                        return Err(crate::de::refused(#name, #known));
+                    }
+                    crate::de::note_drift::<MODE>();
                 }
                 Ok(value)
             }
@@ -449,14 +452,13 @@ pub fn events(events: &[EventDef]) -> TokenStream {
         impl EventData {
             /// Deserializes `data` into the type `event_type` names; strictly, an unknown event
             /// type is refused.
-            pub(crate) fn deserialize<'de, const STRICT: bool, D: ::serde::Deserializer<'de>>(
+            pub(crate) fn deserialize<'de, const MODE: u8, D: ::serde::Deserializer<'de>>(
                 event_type: &crate::EventType,
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 match event_type {
-                    #(crate::EventType::#variants => <#variants as crate::de::Modal>::deserialize_in::<STRICT, D>(deserializer).map(EventData::#variants),)*
-                    crate::EventType::Unknown(_) if STRICT => Err(crate::de::refused("event", "a known event type")),
-                    crate::EventType::Unknown(_) => ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown),
+                    #(crate::EventType::#variants => <#variants as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer).map(EventData::#variants),)*
+                    crate::EventType::Unknown(name) => crate::de::unknown_event_data::<MODE, D>(name, deserializer).map(EventData::Unknown),
                 }
             }
         }
@@ -590,7 +592,7 @@ pub fn requests(requests: &[crate::events::RequestDef]) -> TokenStream {
     quote!(#(#items)*)
 }
 
-/// `Deserialize` and strict deserialization of a struct: one visitor, `STRICT` deciding
+/// `Deserialize` and the modal deserialization of a struct: one visitor, `MODE` deciding
 /// whether unknown fields are skipped or refused and whether values are checked.
 fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> TokenStream {
     let ident = format_ident!("{rust_name}");
@@ -606,19 +608,19 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> 
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_map(#visitor::<false>)
+                deserializer.deserialize_map(#visitor::<{ crate::de::LENIENT }>)
             }
         }
 
         impl<'de> crate::de::Modal<'de> for #ident {
-            fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_map(#visitor::<STRICT>)
+            fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                deserializer.deserialize_map(#visitor::<MODE>)
             }
         }
 
-        struct #visitor<const STRICT: bool>;
+        struct #visitor<const MODE: u8>;
 
-        impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for #visitor<STRICT> {
+        impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for #visitor<MODE> {
             type Value = #ident;
 
             fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -635,11 +637,12 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> 
                                 if #idents.is_some() {
                                     return Err(::serde::de::Error::duplicate_field(#names));
                                 }
-                                #idents = ::core::option::Option::Some(map.next_value_seed(crate::de::Seed::<#types, STRICT>::new())?);
+                                #idents = ::core::option::Option::Some(map.next_value_seed(crate::de::Seed::<#types, MODE>::new())?);
                             }
                         )*
-                        other if STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
+                        other if MODE == crate::de::STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
                         _ => {
+                            crate::de::note_drift::<MODE>();
                             map.next_value::<::serde::de::IgnoredAny>()?;
                         }
                     }
@@ -674,7 +677,7 @@ fn strict_check(field: &FieldDef, check: &StrictCheck) -> TokenStream {
         }
     };
     quote! {
-        if STRICT && #refused {
+        if MODE != crate::de::LENIENT && #refused {
             return Err(crate::de::refused(#name, #expected));
         }
     }

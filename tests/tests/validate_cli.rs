@@ -244,6 +244,10 @@ fn fuzz_help_says_it_runs_optimized() {
 fn fuzz_runs_a_few_cases() {
     let output = xtask(&["fuzz", "--cases", "2000", "--seed", "0x2a", "--threads", "2"]);
     assert_eq!(code(&output), 0, "{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
-    assert!(stdout(&output).contains("seed 42: 2000 cases"), "{}", stdout(&output));
+    for reading in ["strict", "tolerant"] {
+        let summary = format!("seed 42, {reading} reading: 2000 cases");
+        assert!(stdout(&output).contains(&summary), "{summary} in {}", stdout(&output));
+    }
+    assert!(stdout(&output).contains("no disagreement"), "{}", stdout(&output));
     assert_eq!(code(&xtask(&["fuzz", "--cases", "many"])), 2);
 }

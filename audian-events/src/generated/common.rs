@@ -173,17 +173,20 @@ impl<'de> ::serde::Deserialize<'de> for EventType {
     }
 }
 impl<'de> crate::de::Modal<'de> for EventType {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if STRICT && !value.is_known() {
-            return Err(
-                crate::de::refused(
-                    "EventType",
-                    "one of \"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\"",
-                ),
-            );
+        if !value.is_known() {
+            if MODE == crate::de::STRICT {
+                return Err(
+                    crate::de::refused(
+                        "EventType",
+                        "one of \"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\"",
+                    ),
+                );
+            }
+            crate::de::note_drift::<MODE>();
         }
         Ok(value)
     }
@@ -280,13 +283,13 @@ impl ::core::str::FromStr for EventId {
     }
 }
 impl<'de> crate::de::Modal<'de> for EventId {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(
                 crate::de::refused(
                     "EventId",
@@ -396,13 +399,13 @@ impl ::core::str::FromStr for CallId {
     }
 }
 impl<'de> crate::de::Modal<'de> for CallId {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(
                 crate::de::refused(
                     "CallId",
@@ -512,13 +515,13 @@ impl ::core::str::FromStr for RecordingId {
     }
 }
 impl<'de> crate::de::Modal<'de> for RecordingId {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(
                 crate::de::refused(
                     "RecordingId",
@@ -628,13 +631,13 @@ impl ::core::str::FromStr for WebhookId {
     }
 }
 impl<'de> crate::de::Modal<'de> for WebhookId {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(
                 crate::de::refused(
                     "WebhookId",
@@ -743,13 +746,13 @@ impl ::core::str::FromStr for MenuId {
     }
 }
 impl<'de> crate::de::Modal<'de> for MenuId {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(crate::de::refused("MenuId", "menu id (at least 1 characters)"));
         }
         Ok(MenuId(value))
@@ -865,13 +868,13 @@ impl ::core::str::FromStr for PhoneNumber {
     }
 }
 impl<'de> crate::de::Modal<'de> for PhoneNumber {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if STRICT && !Self::is_valid(&value) {
+        if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
             return Err(
                 crate::de::refused(
                     "PhoneNumber",
@@ -993,14 +996,17 @@ impl<'de> ::serde::Deserialize<'de> for CallType {
     }
 }
 impl<'de> crate::de::Modal<'de> for CallType {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if STRICT && !value.is_known() {
-            return Err(
-                crate::de::refused("CallType", "one of \"inbound\", \"outbound\""),
-            );
+        if !value.is_known() {
+            if MODE == crate::de::STRICT {
+                return Err(
+                    crate::de::refused("CallType", "one of \"inbound\", \"outbound\""),
+                );
+            }
+            crate::de::note_drift::<MODE>();
         }
         Ok(value)
     }
@@ -1122,17 +1128,20 @@ impl<'de> ::serde::Deserialize<'de> for CallStatus {
     }
 }
 impl<'de> crate::de::Modal<'de> for CallStatus {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if STRICT && !value.is_known() {
-            return Err(
-                crate::de::refused(
-                    "CallStatus",
-                    "one of \"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\"",
-                ),
-            );
+        if !value.is_known() {
+            if MODE == crate::de::STRICT {
+                return Err(
+                    crate::de::refused(
+                        "CallStatus",
+                        "one of \"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\"",
+                    ),
+                );
+            }
+            crate::de::note_drift::<MODE>();
         }
         Ok(value)
     }
@@ -1254,17 +1263,20 @@ impl<'de> ::serde::Deserialize<'de> for FailureReason {
     }
 }
 impl<'de> crate::de::Modal<'de> for FailureReason {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if STRICT && !value.is_known() {
-            return Err(
-                crate::de::refused(
-                    "FailureReason",
-                    "one of \"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\"",
-                ),
-            );
+        if !value.is_known() {
+            if MODE == crate::de::STRICT {
+                return Err(
+                    crate::de::refused(
+                        "FailureReason",
+                        "one of \"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\"",
+                    ),
+                );
+            }
+            crate::de::note_drift::<MODE>();
         }
         Ok(value)
     }
@@ -1356,12 +1368,15 @@ impl<'de> ::serde::Deserialize<'de> for EventSelector {
     }
 }
 impl<'de> crate::de::Modal<'de> for EventSelector {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if STRICT && !value.is_known() {
-            return Err(crate::de::refused("EventSelector", "a known value"));
+        if !value.is_known() {
+            if MODE == crate::de::STRICT {
+                return Err(crate::de::refused("EventSelector", "a known value"));
+            }
+            crate::de::note_drift::<MODE>();
         }
         Ok(value)
     }

@@ -57,19 +57,18 @@ impl<'de> ::serde::Deserialize<'de> for CallInitiated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallInitiatedVisitor::<false>)
+        deserializer.deserialize_map(CallInitiatedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallInitiated {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallInitiatedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallInitiatedVisitor::<MODE>)
     }
 }
-struct CallInitiatedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for CallInitiatedVisitor<STRICT> {
+struct CallInitiatedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedVisitor<MODE> {
     type Value = CallInitiated;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.initiated`")
@@ -95,7 +94,7 @@ for CallInitiatedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -106,7 +105,7 @@ for CallInitiatedVisitor<STRICT> {
                     call_type = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallType, STRICT>::new(),
+                                crate::de::Seed::<crate::CallType, MODE>::new(),
                             )?,
                     );
                 }
@@ -117,7 +116,7 @@ for CallInitiatedVisitor<STRICT> {
                     from = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -128,7 +127,7 @@ for CallInitiatedVisitor<STRICT> {
                     to = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -139,14 +138,15 @@ for CallInitiatedVisitor<STRICT> {
                     initiated_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -211,18 +211,18 @@ impl<'de> ::serde::Deserialize<'de> for CallRinging {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallRingingVisitor::<false>)
+        deserializer.deserialize_map(CallRingingVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallRinging {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallRingingVisitor::<STRICT>)
+        deserializer.deserialize_map(CallRingingVisitor::<MODE>)
     }
 }
-struct CallRingingVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallRingingVisitor<STRICT> {
+struct CallRingingVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingVisitor<MODE> {
     type Value = CallRinging;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.ringing`")
@@ -245,7 +245,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallRingingVisitor<S
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -256,14 +256,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallRingingVisitor<S
                     ringing_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -323,18 +324,18 @@ impl<'de> ::serde::Deserialize<'de> for CallAnswered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallAnsweredVisitor::<false>)
+        deserializer.deserialize_map(CallAnsweredVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallAnswered {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallAnsweredVisitor::<STRICT>)
+        deserializer.deserialize_map(CallAnsweredVisitor::<MODE>)
     }
 }
-struct CallAnsweredVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallAnsweredVisitor<STRICT> {
+struct CallAnsweredVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredVisitor<MODE> {
     type Value = CallAnswered;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.answered`")
@@ -358,7 +359,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallAnsweredVisitor<
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -369,7 +370,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallAnsweredVisitor<
                     answered_by = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -380,14 +381,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallAnsweredVisitor<
                     answered_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -473,19 +475,18 @@ impl<'de> ::serde::Deserialize<'de> for CallCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallCompletedVisitor::<false>)
+        deserializer.deserialize_map(CallCompletedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallCompleted {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallCompletedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallCompletedVisitor::<MODE>)
     }
 }
-struct CallCompletedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for CallCompletedVisitor<STRICT> {
+struct CallCompletedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedVisitor<MODE> {
     type Value = CallCompleted;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.completed`")
@@ -521,7 +522,7 @@ for CallCompletedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -532,7 +533,7 @@ for CallCompletedVisitor<STRICT> {
                     duration = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                                crate::de::Seed::<crate::DurationSeconds, MODE>::new(),
                             )?,
                     );
                 }
@@ -543,7 +544,7 @@ for CallCompletedVisitor<STRICT> {
                     status = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                                crate::de::Seed::<crate::CallStatus, MODE>::new(),
                             )?,
                     );
                 }
@@ -554,7 +555,7 @@ for CallCompletedVisitor<STRICT> {
                     from = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -565,7 +566,7 @@ for CallCompletedVisitor<STRICT> {
                     to = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -576,7 +577,7 @@ for CallCompletedVisitor<STRICT> {
                     ended_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
@@ -589,14 +590,15 @@ for CallCompletedVisitor<STRICT> {
                     completion_reason = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -612,7 +614,7 @@ for CallCompletedVisitor<STRICT> {
             .ok_or_else(|| ::serde::de::Error::missing_field("ended_at"))?;
         let completion_reason = completion_reason
             .ok_or_else(|| ::serde::de::Error::missing_field("completion_reason"))?;
-        if STRICT && status.as_str() != "completed" {
+        if MODE != crate::de::LENIENT && status.as_str() != "completed" {
             return Err(crate::de::refused("status", "\"completed\""));
         }
         Ok(CallCompleted {
@@ -694,18 +696,18 @@ impl<'de> ::serde::Deserialize<'de> for CallFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallFailedVisitor::<false>)
+        deserializer.deserialize_map(CallFailedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallFailed {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallFailedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallFailedVisitor::<MODE>)
     }
 }
-struct CallFailedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<STRICT> {
+struct CallFailedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedVisitor<MODE> {
     type Value = CallFailed;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.failed`")
@@ -741,7 +743,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -752,7 +754,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     status = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                                crate::de::Seed::<crate::CallStatus, MODE>::new(),
                             )?,
                     );
                 }
@@ -763,7 +765,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     reason = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::FailureReason, STRICT>::new(),
+                                crate::de::Seed::<crate::FailureReason, MODE>::new(),
                             )?,
                     );
                 }
@@ -772,7 +774,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                         return Err(::serde::de::Error::duplicate_field("reason_code"));
                     }
                     reason_code = ::core::option::Option::Some(
-                        map.next_value_seed(crate::de::Seed::<i64, STRICT>::new())?,
+                        map.next_value_seed(crate::de::Seed::<i64, MODE>::new())?,
                     );
                 }
                 "from" => {
@@ -782,7 +784,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     from = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -793,7 +795,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     to = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -804,14 +806,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
                     failed_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -826,7 +829,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallFailedVisitor<ST
         let to = to.ok_or_else(|| ::serde::de::Error::missing_field("to"))?;
         let failed_at = failed_at
             .ok_or_else(|| ::serde::de::Error::missing_field("failed_at"))?;
-        if STRICT && status.as_str() != "failed" {
+        if MODE != crate::de::LENIENT && status.as_str() != "failed" {
             return Err(crate::de::refused("status", "\"failed\""));
         }
         Ok(CallFailed {
@@ -893,19 +896,18 @@ impl<'de> ::serde::Deserialize<'de> for CallCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallCancelledVisitor::<false>)
+        deserializer.deserialize_map(CallCancelledVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallCancelled {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallCancelledVisitor::<STRICT>)
+        deserializer.deserialize_map(CallCancelledVisitor::<MODE>)
     }
 }
-struct CallCancelledVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for CallCancelledVisitor<STRICT> {
+struct CallCancelledVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledVisitor<MODE> {
     type Value = CallCancelled;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.cancelled`")
@@ -930,7 +932,7 @@ for CallCancelledVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -941,7 +943,7 @@ for CallCancelledVisitor<STRICT> {
                     status = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallStatus, STRICT>::new(),
+                                crate::de::Seed::<crate::CallStatus, MODE>::new(),
                             )?,
                     );
                 }
@@ -952,7 +954,7 @@ for CallCancelledVisitor<STRICT> {
                     cancelled_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
@@ -963,14 +965,15 @@ for CallCancelledVisitor<STRICT> {
                     cancelled_by = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -982,7 +985,7 @@ for CallCancelledVisitor<STRICT> {
             .ok_or_else(|| ::serde::de::Error::missing_field("cancelled_at"))?;
         let cancelled_by = cancelled_by
             .ok_or_else(|| ::serde::de::Error::missing_field("cancelled_by"))?;
-        if STRICT && status.as_str() != "cancelled" {
+        if MODE != crate::de::LENIENT && status.as_str() != "cancelled" {
             return Err(crate::de::refused("status", "\"cancelled\""));
         }
         Ok(CallCancelled {
@@ -1046,19 +1049,18 @@ impl<'de> ::serde::Deserialize<'de> for CallTransferred {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallTransferredVisitor::<false>)
+        deserializer.deserialize_map(CallTransferredVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallTransferred {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallTransferredVisitor::<STRICT>)
+        deserializer.deserialize_map(CallTransferredVisitor::<MODE>)
     }
 }
-struct CallTransferredVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for CallTransferredVisitor<STRICT> {
+struct CallTransferredVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredVisitor<MODE> {
     type Value = CallTransferred;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.transferred`")
@@ -1088,7 +1090,7 @@ for CallTransferredVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1099,7 +1101,7 @@ for CallTransferredVisitor<STRICT> {
                     transfer_from = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -1110,7 +1112,7 @@ for CallTransferredVisitor<STRICT> {
                     transfer_to = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::PhoneNumber, STRICT>::new(),
+                                crate::de::Seed::<crate::PhoneNumber, MODE>::new(),
                             )?,
                     );
                 }
@@ -1123,14 +1125,15 @@ for CallTransferredVisitor<STRICT> {
                     transferred_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1194,18 +1197,18 @@ impl<'de> ::serde::Deserialize<'de> for CallHeld {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallHeldVisitor::<false>)
+        deserializer.deserialize_map(CallHeldVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallHeld {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallHeldVisitor::<STRICT>)
+        deserializer.deserialize_map(CallHeldVisitor::<MODE>)
     }
 }
-struct CallHeldVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallHeldVisitor<STRICT> {
+struct CallHeldVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldVisitor<MODE> {
     type Value = CallHeld;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.held`")
@@ -1228,7 +1231,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallHeldVisitor<STRI
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1239,14 +1242,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallHeldVisitor<STRI
                     held_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1301,18 +1305,18 @@ impl<'de> ::serde::Deserialize<'de> for CallResumed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallResumedVisitor::<false>)
+        deserializer.deserialize_map(CallResumedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallResumed {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallResumedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallResumedVisitor::<MODE>)
     }
 }
-struct CallResumedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallResumedVisitor<STRICT> {
+struct CallResumedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedVisitor<MODE> {
     type Value = CallResumed;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.resumed`")
@@ -1335,7 +1339,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallResumedVisitor<S
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1346,14 +1350,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallResumedVisitor<S
                     resumed_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1408,18 +1413,18 @@ impl<'de> ::serde::Deserialize<'de> for CallMuted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallMutedVisitor::<false>)
+        deserializer.deserialize_map(CallMutedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallMuted {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallMutedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallMutedVisitor::<MODE>)
     }
 }
-struct CallMutedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallMutedVisitor<STRICT> {
+struct CallMutedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedVisitor<MODE> {
     type Value = CallMuted;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.muted`")
@@ -1442,7 +1447,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallMutedVisitor<STR
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1453,14 +1458,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallMutedVisitor<STR
                     muted_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1515,18 +1521,18 @@ impl<'de> ::serde::Deserialize<'de> for CallUnmuted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallUnmutedVisitor::<false>)
+        deserializer.deserialize_map(CallUnmutedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CallUnmuted {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CallUnmutedVisitor::<STRICT>)
+        deserializer.deserialize_map(CallUnmutedVisitor::<MODE>)
     }
 }
-struct CallUnmutedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallUnmutedVisitor<STRICT> {
+struct CallUnmutedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedVisitor<MODE> {
     type Value = CallUnmuted;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.unmuted`")
@@ -1549,7 +1555,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallUnmutedVisitor<S
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1560,14 +1566,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for CallUnmutedVisitor<S
                     unmuted_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1627,19 +1634,18 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingStartedVisitor::<false>)
+        deserializer.deserialize_map(RecordingStartedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for RecordingStarted {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingStartedVisitor::<STRICT>)
+        deserializer.deserialize_map(RecordingStartedVisitor::<MODE>)
     }
 }
-struct RecordingStartedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for RecordingStartedVisitor<STRICT> {
+struct RecordingStartedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedVisitor<MODE> {
     type Value = RecordingStarted;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.started`")
@@ -1663,7 +1669,7 @@ for RecordingStartedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1674,7 +1680,7 @@ for RecordingStartedVisitor<STRICT> {
                     recording_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                                crate::de::Seed::<crate::RecordingId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1685,14 +1691,15 @@ for RecordingStartedVisitor<STRICT> {
                     started_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1763,19 +1770,18 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingStoppedVisitor::<false>)
+        deserializer.deserialize_map(RecordingStoppedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for RecordingStopped {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingStoppedVisitor::<STRICT>)
+        deserializer.deserialize_map(RecordingStoppedVisitor::<MODE>)
     }
 }
-struct RecordingStoppedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for RecordingStoppedVisitor<STRICT> {
+struct RecordingStoppedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedVisitor<MODE> {
     type Value = RecordingStopped;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.stopped`")
@@ -1800,7 +1806,7 @@ for RecordingStoppedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1811,7 +1817,7 @@ for RecordingStoppedVisitor<STRICT> {
                     recording_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                                crate::de::Seed::<crate::RecordingId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1822,7 +1828,7 @@ for RecordingStoppedVisitor<STRICT> {
                     duration = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                                crate::de::Seed::<crate::DurationSeconds, MODE>::new(),
                             )?,
                     );
                 }
@@ -1833,14 +1839,15 @@ for RecordingStoppedVisitor<STRICT> {
                     stopped_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -1929,19 +1936,18 @@ impl<'de> ::serde::Deserialize<'de> for RecordingCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingCompletedVisitor::<false>)
+        deserializer.deserialize_map(RecordingCompletedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for RecordingCompleted {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingCompletedVisitor::<STRICT>)
+        deserializer.deserialize_map(RecordingCompletedVisitor::<MODE>)
     }
 }
-struct RecordingCompletedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for RecordingCompletedVisitor<STRICT> {
+struct RecordingCompletedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedVisitor<MODE> {
     type Value = RecordingCompleted;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.completed`")
@@ -1977,7 +1983,7 @@ for RecordingCompletedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1988,7 +1994,7 @@ for RecordingCompletedVisitor<STRICT> {
                     recording_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                                crate::de::Seed::<crate::RecordingId, MODE>::new(),
                             )?,
                     );
                 }
@@ -1999,7 +2005,7 @@ for RecordingCompletedVisitor<STRICT> {
                     duration = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                                crate::de::Seed::<crate::DurationSeconds, MODE>::new(),
                             )?,
                     );
                 }
@@ -2010,7 +2016,7 @@ for RecordingCompletedVisitor<STRICT> {
                     file_size = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::ByteCount, STRICT>::new(),
+                                crate::de::Seed::<crate::ByteCount, MODE>::new(),
                             )?,
                     );
                 }
@@ -2021,7 +2027,7 @@ for RecordingCompletedVisitor<STRICT> {
                     file_format = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2032,7 +2038,7 @@ for RecordingCompletedVisitor<STRICT> {
                     download_url = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2043,14 +2049,15 @@ for RecordingCompletedVisitor<STRICT> {
                     completed_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -2069,7 +2076,9 @@ for RecordingCompletedVisitor<STRICT> {
             .ok_or_else(|| ::serde::de::Error::missing_field("download_url"))?;
         let completed_at = completed_at
             .ok_or_else(|| ::serde::de::Error::missing_field("completed_at"))?;
-        if STRICT && !crate::validation::runtime::is_uri(&download_url) {
+        if MODE != crate::de::LENIENT
+            && !crate::validation::runtime::is_uri(&download_url)
+        {
             return Err(crate::de::refused("download_url", "a URI"));
         }
         Ok(RecordingCompleted {
@@ -2136,19 +2145,18 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingFailedVisitor::<false>)
+        deserializer.deserialize_map(RecordingFailedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for RecordingFailed {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordingFailedVisitor::<STRICT>)
+        deserializer.deserialize_map(RecordingFailedVisitor::<MODE>)
     }
 }
-struct RecordingFailedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for RecordingFailedVisitor<STRICT> {
+struct RecordingFailedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedVisitor<MODE> {
     type Value = RecordingFailed;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.failed`")
@@ -2173,7 +2181,7 @@ for RecordingFailedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2184,7 +2192,7 @@ for RecordingFailedVisitor<STRICT> {
                     recording_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::RecordingId, STRICT>::new(),
+                                crate::de::Seed::<crate::RecordingId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2195,7 +2203,7 @@ for RecordingFailedVisitor<STRICT> {
                     reason = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2206,14 +2214,15 @@ for RecordingFailedVisitor<STRICT> {
                     failed_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -2291,19 +2300,18 @@ impl<'de> ::serde::Deserialize<'de> for IvrInputReceived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrInputReceivedVisitor::<false>)
+        deserializer.deserialize_map(IvrInputReceivedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for IvrInputReceived {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrInputReceivedVisitor::<STRICT>)
+        deserializer.deserialize_map(IvrInputReceivedVisitor::<MODE>)
     }
 }
-struct IvrInputReceivedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for IvrInputReceivedVisitor<STRICT> {
+struct IvrInputReceivedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedVisitor<MODE> {
     type Value = IvrInputReceived;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.input_received`")
@@ -2335,7 +2343,7 @@ for IvrInputReceivedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2346,7 +2354,7 @@ for IvrInputReceivedVisitor<STRICT> {
                     menu_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                                crate::de::Seed::<crate::MenuId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2357,7 +2365,7 @@ for IvrInputReceivedVisitor<STRICT> {
                     input = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2368,7 +2376,7 @@ for IvrInputReceivedVisitor<STRICT> {
                     input_type = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2379,14 +2387,15 @@ for IvrInputReceivedVisitor<STRICT> {
                     received_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -2471,19 +2480,18 @@ impl<'de> ::serde::Deserialize<'de> for IvrMenuPresented {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrMenuPresentedVisitor::<false>)
+        deserializer.deserialize_map(IvrMenuPresentedVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for IvrMenuPresented {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrMenuPresentedVisitor::<STRICT>)
+        deserializer.deserialize_map(IvrMenuPresentedVisitor::<MODE>)
     }
 }
-struct IvrMenuPresentedVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for IvrMenuPresentedVisitor<STRICT> {
+struct IvrMenuPresentedVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedVisitor<MODE> {
     type Value = IvrMenuPresented;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.menu_presented`")
@@ -2517,7 +2525,7 @@ for IvrMenuPresentedVisitor<STRICT> {
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2528,7 +2536,7 @@ for IvrMenuPresentedVisitor<STRICT> {
                     menu_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                                crate::de::Seed::<crate::MenuId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2539,7 +2547,7 @@ for IvrMenuPresentedVisitor<STRICT> {
                     menu_name = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -2552,7 +2560,7 @@ for IvrMenuPresentedVisitor<STRICT> {
                             .next_value_seed(
                                 crate::de::Seed::<
                                     ::std::vec::Vec<::std::string::String>,
-                                    STRICT,
+                                    MODE,
                                 >::new(),
                             )?,
                     );
@@ -2564,14 +2572,15 @@ for IvrMenuPresentedVisitor<STRICT> {
                     presented_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -2648,18 +2657,18 @@ impl<'de> ::serde::Deserialize<'de> for IvrTimeout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrTimeoutVisitor::<false>)
+        deserializer.deserialize_map(IvrTimeoutVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for IvrTimeout {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(IvrTimeoutVisitor::<STRICT>)
+        deserializer.deserialize_map(IvrTimeoutVisitor::<MODE>)
     }
 }
-struct IvrTimeoutVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<STRICT> {
+struct IvrTimeoutVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<MODE> {
     type Value = IvrTimeout;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.timeout`")
@@ -2689,7 +2698,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<ST
                     call_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::CallId, STRICT>::new(),
+                                crate::de::Seed::<crate::CallId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2700,7 +2709,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<ST
                     menu_id = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::MenuId, STRICT>::new(),
+                                crate::de::Seed::<crate::MenuId, MODE>::new(),
                             )?,
                     );
                 }
@@ -2713,7 +2722,7 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<ST
                     timeout_duration = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::DurationSeconds, STRICT>::new(),
+                                crate::de::Seed::<crate::DurationSeconds, MODE>::new(),
                             )?,
                     );
                 }
@@ -2724,14 +2733,15 @@ impl<'de, const STRICT: bool> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<ST
                     timed_out_at = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<crate::Timestamp, STRICT>::new(),
+                                crate::de::Seed::<crate::Timestamp, MODE>::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
@@ -2824,139 +2834,128 @@ pub(crate) enum EventData {
 impl EventData {
     /// Deserializes `data` into the type `event_type` names; strictly, an unknown event
     /// type is refused.
-    pub(crate) fn deserialize<'de, const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, const MODE: u8, D: ::serde::Deserializer<'de>>(
         event_type: &crate::EventType,
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         match event_type {
             crate::EventType::CallInitiated => {
                 <CallInitiated as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallInitiated)
             }
             crate::EventType::CallRinging => {
                 <CallRinging as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallRinging)
             }
             crate::EventType::CallAnswered => {
                 <CallAnswered as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallAnswered)
             }
             crate::EventType::CallCompleted => {
                 <CallCompleted as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallCompleted)
             }
             crate::EventType::CallFailed => {
-                <CallFailed as crate::de::Modal>::deserialize_in::<
-                    STRICT,
-                    D,
-                >(deserializer)
+                <CallFailed as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer)
                     .map(EventData::CallFailed)
             }
             crate::EventType::CallCancelled => {
                 <CallCancelled as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallCancelled)
             }
             crate::EventType::CallTransferred => {
                 <CallTransferred as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallTransferred)
             }
             crate::EventType::CallHeld => {
-                <CallHeld as crate::de::Modal>::deserialize_in::<STRICT, D>(deserializer)
+                <CallHeld as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer)
                     .map(EventData::CallHeld)
             }
             crate::EventType::CallResumed => {
                 <CallResumed as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallResumed)
             }
             crate::EventType::CallMuted => {
-                <CallMuted as crate::de::Modal>::deserialize_in::<
-                    STRICT,
-                    D,
-                >(deserializer)
+                <CallMuted as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer)
                     .map(EventData::CallMuted)
             }
             crate::EventType::CallUnmuted => {
                 <CallUnmuted as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::CallUnmuted)
             }
             crate::EventType::RecordingStarted => {
                 <RecordingStarted as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::RecordingStarted)
             }
             crate::EventType::RecordingStopped => {
                 <RecordingStopped as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::RecordingStopped)
             }
             crate::EventType::RecordingCompleted => {
                 <RecordingCompleted as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::RecordingCompleted)
             }
             crate::EventType::RecordingFailed => {
                 <RecordingFailed as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::RecordingFailed)
             }
             crate::EventType::IvrInputReceived => {
                 <IvrInputReceived as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::IvrInputReceived)
             }
             crate::EventType::IvrMenuPresented => {
                 <IvrMenuPresented as crate::de::Modal>::deserialize_in::<
-                    STRICT,
+                    MODE,
                     D,
                 >(deserializer)
                     .map(EventData::IvrMenuPresented)
             }
             crate::EventType::IvrTimeout => {
-                <IvrTimeout as crate::de::Modal>::deserialize_in::<
-                    STRICT,
-                    D,
-                >(deserializer)
+                <IvrTimeout as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer)
                     .map(EventData::IvrTimeout)
             }
-            crate::EventType::Unknown(_) if STRICT => {
-                Err(crate::de::refused("event", "a known event type"))
-            }
-            crate::EventType::Unknown(_) => {
-                ::serde::Deserialize::deserialize(deserializer).map(EventData::Unknown)
+            crate::EventType::Unknown(name) => {
+                crate::de::unknown_event_data::<MODE, D>(name, deserializer)
+                    .map(EventData::Unknown)
             }
         }
     }

@@ -27,19 +27,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateWebhookRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CreateWebhookRequestVisitor::<false>)
+        deserializer
+            .deserialize_map(CreateWebhookRequestVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for CreateWebhookRequest {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(CreateWebhookRequestVisitor::<STRICT>)
+        deserializer.deserialize_map(CreateWebhookRequestVisitor::<MODE>)
     }
 }
-struct CreateWebhookRequestVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for CreateWebhookRequestVisitor<STRICT> {
+struct CreateWebhookRequestVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
+for CreateWebhookRequestVisitor<MODE> {
     type Value = CreateWebhookRequest;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("a create webhook request")
@@ -62,7 +63,7 @@ for CreateWebhookRequestVisitor<STRICT> {
                     url = ::core::option::Option::Some(
                         map
                             .next_value_seed(
-                                crate::de::Seed::<::std::string::String, STRICT>::new(),
+                                crate::de::Seed::<::std::string::String, MODE>::new(),
                             )?,
                     );
                 }
@@ -75,25 +76,26 @@ for CreateWebhookRequestVisitor<STRICT> {
                             .next_value_seed(
                                 crate::de::Seed::<
                                     ::std::vec::Vec<crate::EventSelector>,
-                                    STRICT,
+                                    MODE,
                                 >::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
         }
         let url = url.ok_or_else(|| ::serde::de::Error::missing_field("url"))?;
         let events = events.ok_or_else(|| ::serde::de::Error::missing_field("events"))?;
-        if STRICT && !crate::validation::runtime::is_uri(&url) {
+        if MODE != crate::de::LENIENT && !crate::validation::runtime::is_uri(&url) {
             return Err(crate::de::refused("url", "a URI"));
         }
-        if STRICT && (events.len() as u64) < 1 {
+        if MODE != crate::de::LENIENT && (events.len() as u64) < 1 {
             return Err(crate::de::refused("events", "at least 1 items"));
         }
         Ok(CreateWebhookRequest {
@@ -134,19 +136,20 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(UpdateWebhookRequestVisitor::<false>)
+        deserializer
+            .deserialize_map(UpdateWebhookRequestVisitor::<{ crate::de::LENIENT }>)
     }
 }
 impl<'de> crate::de::Modal<'de> for UpdateWebhookRequest {
-    fn deserialize_in<const STRICT: bool, D: ::serde::Deserializer<'de>>(
+    fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        deserializer.deserialize_map(UpdateWebhookRequestVisitor::<STRICT>)
+        deserializer.deserialize_map(UpdateWebhookRequestVisitor::<MODE>)
     }
 }
-struct UpdateWebhookRequestVisitor<const STRICT: bool>;
-impl<'de, const STRICT: bool> ::serde::de::Visitor<'de>
-for UpdateWebhookRequestVisitor<STRICT> {
+struct UpdateWebhookRequestVisitor<const MODE: u8>;
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
+for UpdateWebhookRequestVisitor<MODE> {
     type Value = UpdateWebhookRequest;
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("a update webhook request")
@@ -170,21 +173,22 @@ for UpdateWebhookRequestVisitor<STRICT> {
                             .next_value_seed(
                                 crate::de::Seed::<
                                     ::std::vec::Vec<crate::EventSelector>,
-                                    STRICT,
+                                    MODE,
                                 >::new(),
                             )?,
                     );
                 }
-                other if STRICT => {
+                other if MODE == crate::de::STRICT => {
                     return Err(::serde::de::Error::unknown_field(other, FIELDS));
                 }
                 _ => {
+                    crate::de::note_drift::<MODE>();
                     map.next_value::<::serde::de::IgnoredAny>()?;
                 }
             }
         }
         let events = events.ok_or_else(|| ::serde::de::Error::missing_field("events"))?;
-        if STRICT && (events.len() as u64) < 1 {
+        if MODE != crate::de::LENIENT && (events.len() as u64) < 1 {
             return Err(crate::de::refused("events", "at least 1 items"));
         }
         Ok(UpdateWebhookRequest { events })

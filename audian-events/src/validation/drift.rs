@@ -59,8 +59,8 @@ impl fmt::Display for Difference {
     }
 }
 
-/// Every difference between a payload and the strict reading, in the order the validator met
-/// them; empty when the payload is strictly valid.
+/// Every difference between a payload and the strict reading, in the order of their pointers;
+/// empty when the payload is strictly valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Drift {
     differences: Vec<Difference>,
@@ -104,6 +104,8 @@ impl Drift {
                 None => unexplained.push(error),
             }
         }
+        // Whatever order the validator met them in (that of the keys in the payload), one order.
+        drift.differences.sort();
         (drift, unexplained)
     }
 }

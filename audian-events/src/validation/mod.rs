@@ -251,12 +251,27 @@ impl Reading {
     /// The receiver's one call: raw bytes to a typed [`Event`] if, and only if, this reading
     /// accepts them, with the drift; otherwise every error.
     ///
-    /// A strictly valid payload (every payload, until Audian adds something) takes the one-pass
-    /// path of [`parse_validated`] in either reading, and its drift costs nothing. One with
-    /// drift is read a second time, as a `Value`, to find it.
+    /// Both readings parse and validate in one pass. A payload with drift is then read a second
+    /// time, as a `Value`, to say where the drift is (and to refuse a duplicate key in what the
+    /// one pass skipped); a strictly valid one (every payload, until Audian adds something) is
+    /// not, and its drift costs nothing. A refused payload is read again to say why.
     pub fn parse(self, bytes: &[u8]) -> Result<Accepted, PayloadError> {
-        if let Ok(event) = Event::from_slice_strict(bytes) {
-            return Ok(Accepted { event, drift: Drift::NONE });
+        let one_pass = match self {
+            Reading::Strict => Event::from_slice_in::<{ crate::de::STRICT }>(bytes).map(|event| (event, false)),
+            Reading::Tolerant => {
+                crate::de::take_drift();
+                let parsed = Event::from_slice_in::<{ crate::de::TOLERANT }>(bytes);
+                parsed.map(|event| (event, crate::de::take_drift()))
+            }
+        };
+        match one_pass {
+            Ok((event, false)) => return Ok(Accepted { event, drift: Drift::NONE }),
+            Ok((event, true)) => {
+                // The one pass has validated it: only the drift is left to find.
+                let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
+                return Ok(Accepted { event, drift: drift_of(&value)? });
+            }
+            Err(_) => {}
         }
         let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
         let drift = self.validate_value(&value)?;
@@ -278,13 +293,13 @@ fn drift_of(value: &Value) -> Result<Drift, PayloadError> {
     }
 }
 
-/// The refusal of a payload with these errors: [`PayloadError::NotAnEvent`] when even its
-/// envelope is invalid, [`PayloadError::Invalid`] otherwise.
+/// The refusal of a payload with these errors: [`PayloadError::Invalid`] when its envelope is
+/// valid; otherwise [`PayloadError::NotAnEvent`], with the envelope's own errors, which name the
+/// cause (`/id`) where a reading's may only say that the `event` is none it knows.
 fn refusal(value: &Value, errors: ValidationErrors) -> PayloadError {
-    if crate::generated::tolerant::envelope(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure) {
-        PayloadError::Invalid(errors)
-    } else {
-        PayloadError::NotAnEvent(errors)
+    match collect_errors(crate::generated::tolerant::envelope, value) {
+        Ok(()) => PayloadError::Invalid(errors),
+        Err(envelope_errors) => PayloadError::NotAnEvent(envelope_errors),
     }
 }
 
