@@ -80,3 +80,36 @@ fn parse_then_explain<'de, R: serde_json::de::Read<'de>>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::de::{STRICT, TOLERANT, take_drift};
+    use crate::{Event, examples};
+
+    /// The one pass itself, not the fallback behind `Reading::parse` (which would hide a one
+    /// pass that refuses too much): every documented example, and each with one addition.
+    #[test]
+    fn the_one_pass_accepts_each_reading_and_notes_drift_only_when_there_is_some() {
+        for (event_type, text) in examples::ALL {
+            let example: Value = serde_json::from_str(text).unwrap();
+            take_drift();
+            assert!(Event::from_slice_in::<STRICT>(text.as_bytes()).is_ok(), "{event_type:?}");
+            assert!(Event::from_slice_in::<TOLERANT>(text.as_bytes()).is_ok(), "{event_type:?}");
+            assert!(!take_drift(), "{event_type:?}: no drift in a documented example");
+
+            let mut additions = vec![example.clone(), example.clone(), example.clone()];
+            additions[0]["api_version"] = json!("2025-01");
+            additions[1]["data"]["carrier"] = json!("att");
+            additions[2]["event"] = json!("call.parked");
+            for added in additions {
+                let bytes = serde_json::to_vec(&added).unwrap();
+                assert!(Event::from_slice_in::<STRICT>(&bytes).is_err(), "{event_type:?}: strict refuses {added}");
+                take_drift();
+                assert!(Event::from_slice_in::<TOLERANT>(&bytes).is_ok(), "{event_type:?}: tolerant takes {added}");
+                assert!(take_drift(), "{event_type:?}: drift noted for {added}");
+            }
+        }
+    }
+}
