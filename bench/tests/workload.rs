@@ -9,7 +9,17 @@ fn workload(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn every_mode_parses_every_example() {
-    for mode in ["none", "from_slice", "parse_validated", "is_valid", "jsonschema_runtime", "jsonschema_macro"] {
+    for mode in [
+        "none",
+        "from_slice",
+        "parse_validated",
+        "is_valid",
+        "jsonschema_runtime",
+        "jsonschema_macro",
+        "parse_tolerant",
+        "is_valid_tolerant",
+        "parse_tolerant_drifting",
+    ] {
         let output = workload(&[mode, "2"]);
         assert!(output.status.success(), "{mode}: {}", String::from_utf8_lossy(&output.stderr));
     }

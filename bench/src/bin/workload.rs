@@ -6,16 +6,19 @@
 //!
 //! Each pass goes over the 18 documented examples: `parse_validated` and `from_slice` parse their
 //! compact bytes; `is_valid`, `jsonschema_runtime` and `jsonschema_macro` validate their parsed
-//! `Value`s. `none` builds the same corpus and validators and does nothing with them, so that its
-//! count can be subtracted from the others.
+//! `Value`s; `parse_tolerant` and `is_valid_tolerant` do the same in the tolerant reading, and
+//! `parse_tolerant_drifting` parses each example with one field Audian might add
+//! (`data.carrier`). `none` builds the same corpus and validators and does nothing with them, so
+//! that its count can be subtracted from the others.
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use audian_events::Reading;
 use audian_events_bench::{Corpus, Input, MacroValidator, runtime_validator};
 
-const USAGE: &str =
-    "usage: workload <parse_validated|from_slice|is_valid|jsonschema_runtime|jsonschema_macro|none> <passes>";
+const USAGE: &str = "usage: workload <parse_validated|from_slice|is_valid|jsonschema_runtime|jsonschema_macro|\
+                     parse_tolerant|is_valid_tolerant|parse_tolerant_drifting|none> <passes>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,21 +33,35 @@ fn main() -> ExitCode {
     let corpus = Corpus::build();
     // Built outside the counted work in every mode, `none` included.
     let runtime = runtime_validator();
-    let work: Box<dyn Fn(&Input) -> bool> = match mode.as_str() {
-        "parse_validated" => Box::new(|input| audian_events::parse_validated(&input.bytes).is_ok()),
-        "from_slice" => Box::new(|input| audian_events::Event::from_slice(&input.bytes).is_ok()),
-        "is_valid" => Box::new(|input| audian_events::is_valid(&input.value)),
-        "jsonschema_runtime" => Box::new(|input| runtime.is_valid(&input.value)),
-        "jsonschema_macro" => Box::new(|input| MacroValidator::is_valid(&input.value)),
-        "none" => Box::new(|_| true),
+    let drifting: Vec<Vec<u8>> = corpus
+        .valid
+        .iter()
+        .map(|input| {
+            let mut value = input.value.clone();
+            value["data"]["carrier"] = "att".into();
+            serde_json::to_vec(&value).expect("JSON")
+        })
+        .collect();
+    let work: Box<dyn Fn(usize, &Input) -> bool> = match mode.as_str() {
+        "parse_validated" => Box::new(|_, input| audian_events::parse_validated(&input.bytes).is_ok()),
+        "from_slice" => Box::new(|_, input| audian_events::Event::from_slice(&input.bytes).is_ok()),
+        "is_valid" => Box::new(|_, input| audian_events::is_valid(&input.value)),
+        "jsonschema_runtime" => Box::new(|_, input| runtime.is_valid(&input.value)),
+        "jsonschema_macro" => Box::new(|_, input| MacroValidator::is_valid(&input.value)),
+        "parse_tolerant" => Box::new(|_, input| Reading::Tolerant.parse(&input.bytes).is_ok()),
+        "is_valid_tolerant" => Box::new(|_, input| Reading::Tolerant.is_valid(&input.value)),
+        "parse_tolerant_drifting" => Box::new(|index, _| {
+            Reading::Tolerant.parse(&drifting[index]).is_ok_and(|accepted| !accepted.drift.is_empty())
+        }),
+        "none" => Box::new(|_, _| true),
         _ => {
             eprintln!("workload: unknown mode {mode:?}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
     for _ in 0..passes {
-        for input in &corpus.valid {
-            if !black_box(work(black_box(input))) {
+        for (index, input) in corpus.valid.iter().enumerate() {
+            if !black_box(work(index, black_box(input))) {
                 eprintln!("workload: {} ({mode}) failed", input.name);
                 return ExitCode::FAILURE;
             }
