@@ -20,6 +20,9 @@ use audian_events_bench::{Corpus, Input, MacroValidator, runtime_validator};
 const USAGE: &str = "usage: workload <parse_validated|from_slice|is_valid|jsonschema_runtime|jsonschema_macro|\
                      parse_tolerant|is_valid_tolerant|parse_tolerant_drifting|none> <passes>";
 
+/// What a mode does with the example at an index of the corpus.
+type Work<'a> = dyn Fn(usize, &Input) -> bool + 'a;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, passes] = args.as_slice() else {
@@ -42,7 +45,7 @@ fn main() -> ExitCode {
             serde_json::to_vec(&value).expect("JSON")
         })
         .collect();
-    let work: Box<dyn Fn(usize, &Input) -> bool> = match mode.as_str() {
+    let work: Box<Work<'_>> = match mode.as_str() {
         "parse_validated" => Box::new(|_, input| audian_events::parse_validated(&input.bytes).is_ok()),
         "from_slice" => Box::new(|_, input| audian_events::Event::from_slice(&input.bytes).is_ok()),
         "is_valid" => Box::new(|_, input| audian_events::is_valid(&input.value)),
