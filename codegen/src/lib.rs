@@ -3,9 +3,6 @@
 //! It works like a small compiler: [`source`] loads the files and resolves `$ref`s among them
 //! alone; later passes build a typed model and emit code. Nothing here writes files: callers
 //! (the `xtask` binary) decide what to do with the contents returned.
-
-use std::path::Path;
-
 pub mod diagnostic;
 pub mod source;
 
@@ -89,8 +86,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let runtime = quote::quote!(crate::validation::runtime);
     let validators = emit_validators::validators(&model, &validator_entries, &runtime)?;
 
-    let tolerant = tolerant::derive(set, &model, &catalog)?;
-    let tolerant_set = SchemaSet::from_documents(Path::new(tolerant::TOLERANT_DIR), tolerant.documents.clone())?;
+    let (tolerant, tolerant_set) = tolerant::derive_set(set, &model, &catalog)?;
     let tolerant_model = model::Model::parse_dialect(&tolerant_set, model::Dialect::Tolerant)?;
     let tolerant_entries = [
         emit_validators::Entry::root("event", UNION_FILE),

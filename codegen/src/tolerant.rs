@@ -22,6 +22,7 @@
 //! is new.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
@@ -75,6 +76,18 @@ pub struct Relaxation {
 pub struct Tolerant {
     pub documents: Vec<(String, Value)>,
     pub relaxations: Vec<Relaxation>,
+}
+
+/// Derives the tolerant schemas from the canonical set and loads them as a set of their own,
+/// named `schema-tolerant/` in messages.
+pub fn derive_set(
+    set: &SchemaSet,
+    model: &Model,
+    catalog: &EventCatalog,
+) -> Result<(Tolerant, SchemaSet), Diagnostics> {
+    let tolerant = derive(set, model, catalog)?;
+    let tolerant_set = SchemaSet::from_documents(Path::new(TOLERANT_DIR), tolerant.documents.clone())?;
+    Ok((tolerant, tolerant_set))
 }
 
 /// Derives the tolerant schemas from the canonical set.
