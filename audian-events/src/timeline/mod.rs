@@ -42,17 +42,12 @@
 //!
 //! # Lifecycle steps
 //!
-//! Events with equal timestamps (Audian's have a precision of one second) are ordered by step:
-//!
-//! | step | events |
-//! |---|---|
-//! | 0 | `call.initiated` |
-//! | 1 | `call.ringing` |
-//! | 2 | `call.answered` |
-//! | 3 | the in-call events: `call.transferred`, `call.held`, `call.resumed`, `call.muted`, `call.unmuted`, `recording.started`, `ivr.menu_presented`, and event types this version does not know |
-//! | 4 | what follows a step-3 event of the same thing: `recording.stopped`, `ivr.input_received`, `ivr.timeout` |
-//! | 5 | `recording.completed`, `recording.failed` |
-//! | 6 | `call.completed`, `call.failed`, `call.cancelled` |
+//! Events with equal timestamps (Audian's have a precision of one second) are ordered by
+//! [`Step`], from [`Step::Initiated`] to [`Step::End`]: `call.initiated` before `call.ringing`
+//! before `call.answered`, what happens in the call before what follows it (`recording.started`
+//! before `recording.stopped` before `recording.completed`), and the call's end last. Each event
+//! type's step is a line of the one hand-written table of the timeline, in `timeline/table.rs`;
+//! an event type this version does not know happens [in the call](Step::InCall).
 //!
 //! # The state machine
 //!
@@ -94,6 +89,7 @@
 
 mod state;
 mod store;
+mod table;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -103,6 +99,7 @@ pub use state::{
     Answer, CallEnd, CallState, IvrActivity, Recording, RecordingFailure, RecordingFile, RecordingStatus, Transfer,
 };
 pub use store::CallTimelines;
+pub use table::Step;
 
 use crate::{CallId, Event, EventId, EventType, Timestamp};
 
@@ -140,7 +137,7 @@ impl Pushed {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct SortKey {
     timestamp: Timestamp,
-    step: u8,
+    step: Step,
     id: EventId,
 }
 
@@ -150,21 +147,10 @@ impl SortKey {
     }
 }
 
-/// The lifecycle step of the events that end a call.
-const END_STEP: u8 = 6;
-
 /// The step of an event type in a call's lifecycle, which orders events with equal timestamps;
 /// see the [module documentation](self).
-pub fn lifecycle_step(event_type: &EventType) -> u8 {
-    match event_type {
-        EventType::CallInitiated => 0,
-        EventType::CallRinging => 1,
-        EventType::CallAnswered => 2,
-        EventType::RecordingStopped | EventType::IvrInputReceived | EventType::IvrTimeout => 4,
-        EventType::RecordingCompleted | EventType::RecordingFailed => 5,
-        EventType::CallCompleted | EventType::CallFailed | EventType::CallCancelled => END_STEP,
-        _ => 3,
-    }
+pub fn lifecycle_step(event_type: &EventType) -> Step {
+    table::step_of(event_type)
 }
 
 /// Compares two events in timeline order: by timestamp, then [lifecycle step](lifecycle_step),
@@ -207,8 +193,9 @@ impl CallTimeline {
     /// changes nothing (a retry, [`Pushed::Duplicate`]); see [`Pushed::Conflict`] for a
     /// different event with the same id.
     ///
-    /// Fails if the event is about another call, or names no call (an event type this version
-    /// does not know, without `data.call_id`); the timeline is then unchanged.
+    /// Fails if the event is about another call, or names no call (its type has no `call_id`, or
+    /// is one this version does not know and has no string `data.call_id`); the timeline is then
+    /// unchanged.
     pub fn push(&mut self, event: Event) -> Result<Pushed, TimelineError> {
         let Some(call_id) = call_id_of(&event) else {
             return Err(TimelineError::NoCall { event_id: event.id().clone(), event_type: event.event_type() });
@@ -262,7 +249,7 @@ impl CallTimeline {
     /// Whether the call has ended: the timeline holds a `call.completed`, `call.failed` or
     /// `call.cancelled`. Events may still arrive after it (such as `recording.completed`).
     pub fn is_finished(&self) -> bool {
-        self.events.keys().any(|key| key.step == END_STEP)
+        self.events.keys().any(|key| key.step == Step::End)
     }
 
     /// The state of the call, folded over [`events`](CallTimeline::events) in timeline order.
@@ -284,8 +271,8 @@ pub enum TimelineError {
         /// The event.
         event_id: EventId,
     },
-    /// The event names no call: an event type this version does not know, without a string
-    /// `data.call_id`.
+    /// The event names no call: its type has no `call_id`, or is one this version does not know
+    /// and has no string `data.call_id`.
     NoCall {
         /// The event.
         event_id: EventId,
