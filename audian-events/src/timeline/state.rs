@@ -406,10 +406,9 @@ pub(super) fn apply(state: &mut CallState, event: &Event) -> bool {
         Event::RecordingFailed(e) => {
             let recording = state.recording(&e.data.recording_id);
             recording.advance(RecordingStatus::Failed);
-            recording.failure.get_or_insert_with(|| RecordingFailure {
-                reason: e.data.reason.clone(),
-                failed_at: e.data.failed_at,
-            });
+            recording
+                .failure
+                .get_or_insert_with(|| RecordingFailure { reason: e.data.reason.clone(), failed_at: e.data.failed_at });
         }
         Event::IvrMenuPresented(e) => state.ivr.push(IvrActivity::MenuPresented {
             menu_id: e.data.menu_id.clone(),
