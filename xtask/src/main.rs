@@ -1,4 +1,5 @@
 mod bench;
+mod try_new_event;
 
 use std::process::{Command, ExitCode};
 
@@ -18,6 +19,9 @@ commands:
   validate [--format text|json] FILE...
                       validate event payloads (one event, a JSON array, or NDJSON; `-` is stdin);
                       exit 0 all valid, 1 some invalid, 2 a file could not be read
+  try-new-event [--keep]
+                      add a synthetic event in a copy of the workspace by the recipe of
+                      schema/README.md alone, then generate, build and test the copy
   bench [--no-run]    run the benchmarks against the jsonschema crate, print the table of medians
                       and ratios, write docs/bench.svg
 
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         ["fuzz", rest @ ..] => run_check(Profile::Release, "fuzz", rest),
         ["validate", rest @ ..] => run_check(Profile::Dev, "validate", rest),
         ["bench", rest @ ..] => bench::main(rest),
+        ["try-new-event", rest @ ..] => try_new_event::main(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
