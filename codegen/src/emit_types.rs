@@ -408,20 +408,32 @@ fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> Tok
 
 /// The data structs, one per event, and the `Event` enum that dispatches on `event`.
 pub fn events(events: &[EventDef]) -> TokenStream {
-    let structs = events.iter().map(data_struct);
+    let has_call_id = events.iter().any(|event| event.call_id().is_some());
+    let structs = events.iter().map(|event| data_struct(event, has_call_id));
     let variants: Vec<_> = events.iter().map(|event| format_ident!("{}", event.rust_name)).collect();
     let names: Vec<_> = events.iter().map(|event| event.name.as_str()).collect();
     let variant_docs_attrs = events.iter().map(|event| doc(&format!("`{}`: {}", event.name, event.description)));
-    let call_ids = events.iter().map(|event| {
-        let variant = format_ident!("{}", event.rust_name);
-        if event
-            .fields
-            .iter()
-            .any(|field| field.json_name == "call_id" && field.ty == FieldType::Named("CallId".into()))
-        {
-            quote!(Event::#variant(envelope) => ::core::option::Option::Some(&envelope.data.call_id))
-        } else {
-            quote!(Event::#variant(_) => ::core::option::Option::None)
+    // `Event::call_id` exists when some event has a call: an event without one answers `None`.
+    let call_id_method = events.iter().any(|event| event.call_id().is_some()).then(|| {
+        let arms = events.iter().map(|event| {
+            let variant = format_ident!("{}", event.rust_name);
+            match event.call_id() {
+                Some(field) => {
+                    let ident = &field.ident;
+                    quote!(Event::#variant(envelope) => ::core::option::Option::Some(&envelope.data.#ident))
+                }
+                None => quote!(Event::#variant(_) => ::core::option::Option::None),
+            }
+        });
+        quote! {
+            /// The call the event is about; `None` for an event type that is about no call, and
+            /// for an unknown event type.
+            pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
+                match self {
+                    #(#arms,)*
+                    Event::Unknown(_) => ::core::option::Option::None,
+                }
+            }
         }
     });
     quote! {
@@ -506,14 +518,7 @@ pub fn events(events: &[EventDef]) -> TokenStream {
                 }
             }
 
-            /// The call the event is about. Every documented event has one; for an unknown
-            /// event type it is `None`.
-            pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
-                match self {
-                    #(#call_ids,)*
-                    Event::Unknown(_) => ::core::option::Option::None,
-                }
-            }
+            #call_id_method
         }
 
         impl ::serde::Serialize for Event {
@@ -527,21 +532,53 @@ pub fn events(events: &[EventDef]) -> TokenStream {
     }
 }
 
-fn data_struct(event: &EventDef) -> TokenStream {
+/// `has_call_id`: whether `Event::call_id` exists, and so whether the example asserts it.
+fn data_struct(event: &EventDef, has_call_id: bool) -> TokenStream {
     let example_doc = event.example.as_ref().map(|example| {
         let json = serde_json::to_string_pretty(example).expect("a JSON value serializes");
-        let variant = &event.rust_name;
-        let call_id = example.pointer("/data/call_id").and_then(|v| v.as_str()).unwrap_or_default();
         format!(
-            "\n\n# Example\n\nThe documented payload:\n\n```\nlet payload = r#\"\n{json}\n\"#;\n\
-             let event: audian_events::Event = payload.parse().unwrap();\n\
-             let audian_events::Event::{variant}(envelope) = event else {{ panic!(\"expected {name}\") }};\n\
-             assert_eq!(envelope.data.call_id.as_str(), {call_id:?});\n```",
-            name = event.name
+            "\n\n# Example\n\nThe documented payload:\n\n```\nlet payload = r#\"\n{json}\n\"#;\n{}```",
+            example_assertions(event, example, has_call_id)
         )
     });
     let doc_text = format!("The `data` of `{}`: {}{}", event.name, event.description, example_doc.unwrap_or_default());
     record(&event.rust_name, &doc_text, &format!("the data of `{}`", event.name), &event.fields)
+}
+
+/// The lines of an event's doctest after its payload: it parses as its own variant, with its
+/// event type, its call (or none) and its first field of a string or integer type as documented.
+fn example_assertions(event: &EventDef, example: &serde_json::Value, has_call_id: bool) -> String {
+    let variant = &event.rust_name;
+    let mut lines = vec![
+        "let event: audian_events::Event = payload.parse().unwrap();".to_owned(),
+        format!("assert_eq!(event.event_type(), audian_events::EventType::{variant});"),
+    ];
+    if has_call_id {
+        let call_id = event.call_id().and_then(|field| example.get("data")?.get(&field.json_name)?.as_str());
+        lines.push(match call_id {
+            Some(call_id) => format!("assert_eq!(event.call_id().map(|id| id.as_str()), Some({call_id:?}));"),
+            None => "assert_eq!(event.call_id(), None);".to_owned(),
+        });
+    }
+    lines.push(format!(
+        "let audian_events::Event::{variant}(envelope) = event else {{ panic!(\"expected {}\") }};",
+        event.name
+    ));
+    let first = event.fields.iter().find_map(|field| {
+        let value = example.get("data")?.get(&field.json_name)?;
+        let ident = &field.ident;
+        match (&field.representation, value) {
+            (FieldType::String | FieldType::Named(_), serde_json::Value::String(text)) => {
+                Some(format!("assert_eq!(envelope.data.{ident}.as_str(), {text:?});"))
+            }
+            (FieldType::U64 | FieldType::I64, serde_json::Value::Number(number)) => {
+                Some(format!("assert_eq!(envelope.data.{ident}, {number});"))
+            }
+            _ => None,
+        }
+    });
+    lines.extend(first);
+    lines.iter().map(|line| format!("{line}\n")).collect()
 }
 
 /// A struct with its two-mode deserialization.

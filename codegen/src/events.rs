@@ -54,6 +54,14 @@ pub struct EventDef {
     pub example: Option<Value>,
 }
 
+impl EventDef {
+    /// The field that names the call the event is about: `call_id`, of type `CallId`. An event
+    /// type may have none.
+    pub fn call_id(&self) -> Option<&FieldDef> {
+        self.fields.iter().find(|field| field.json_name == "call_id" && field.ty == FieldType::Named("CallId".into()))
+    }
+}
+
 /// Reads every event of the catalog into an [`EventDef`].
 pub fn collect(
     set: &SchemaSet,

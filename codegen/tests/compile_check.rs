@@ -1,8 +1,10 @@
 //! The committed snapshots compile: each fixture's expected Rust files (`common.rs`, `events.rs`,
 //! `mod.rs`, ...), put in place of `src/generated/` in a copy of the runtime of `audian-events` (the
 //! hand-written modules the generated code calls; not the helpers written against the Audian
-//! events themselves, such as the call timelines), pass `cargo check`. The copy is a standalone package in a temporary directory that reuses the
-//! workspace's `Cargo.lock` (offline) and builds into `target/snapshot-check`.
+//! events themselves, such as the call timelines), pass `cargo check`, and their doctests (each
+//! event's documented example) pass. The copy is a standalone package, named `audian_events` as a
+//! library so that the doctests read as they do in the real crate, in a temporary directory that
+//! reuses the workspace's `Cargo.lock` (offline) and builds into `target/snapshot-check`.
 
 mod support;
 
@@ -63,6 +65,9 @@ fn manifest(fixture: &str) -> String {
          version = \"0.0.0\"\n\
          edition = \"2024\"\n\
          publish = false\n\
+         \n\
+         [lib]\n\
+         name = \"audian_events\"\n\
          \n\
          [dependencies]\n\
          {dependencies}\
@@ -168,52 +173,63 @@ fn snapshot_crate(fixture: &str) -> tempfile::TempDir {
 
 /// Runs `cargo check` on the snapshot crate, with extra arguments; returns its stderr.
 fn cargo_check(root: &Path, extra: &[&str]) -> String {
+    cargo(root, &[&["check", "--offline", "--quiet"], extra].concat()).1
+}
+
+/// Runs the doctests of the generated modules of the snapshot crate (the runtime's own doctests
+/// are about the real events); returns how many ran.
+fn generated_doctests(root: &Path) -> usize {
+    let (stdout, _) = cargo(root, &["test", "--offline", "--quiet", "--doc", "--", "src/generated/"]);
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: ok. "))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum()
+}
+
+/// Runs cargo on the snapshot crate, failing the test if it fails; returns its stdout and stderr.
+fn cargo(root: &Path, args: &[&str]) -> (String, String) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target_dir: PathBuf = workspace_root().join("target").join("snapshot-check");
     let output = Command::new(&cargo)
-        .args(["check", "--offline", "--quiet"])
-        .args(extra)
+        .args(args)
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &target_dir)
         .output()
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", Path::new(&cargo).display()));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
-        "`cargo check {}` failed on the snapshot crate in {} ({}):\n{stderr}",
-        extra.join(" "),
+        "`cargo {}` failed on the snapshot crate in {} ({}):\n{stdout}\n{stderr}",
+        args.join(" "),
         root.display(),
         output.status
     );
-    stderr
+    (stdout, stderr)
 }
 
-/// Checks a fixture's snapshot crate without and with the `schemars` feature; returns what the
-/// compiler printed (its warnings).
+/// Checks a fixture's snapshot crate without and with the `schemars` feature, and runs the
+/// doctests of its generated modules; returns what the compiler printed (its warnings).
 fn check_fixture(fixture: &str) -> String {
     let started = Instant::now();
     let dir = snapshot_crate(fixture);
     let mut output = cargo_check(dir.path(), &[]);
     output.push_str(&cargo_check(dir.path(), &["--features", "schemars"]));
-    println!("the snapshot of {fixture:?} was checked in {:.1?}", started.elapsed());
+    let events = fs::read_dir(fixtures_dir().join(fixture).join("schema").join("events")).expect("events/").count();
+    let doctests = generated_doctests(dir.path());
+    assert!(doctests >= events, "the snapshot of {fixture:?} ran {doctests} doctests, expected one per event at least");
+    println!("the snapshot of {fixture:?} was checked, and its {doctests} doctests run, in {:.1?}", started.elapsed());
     if output.contains("warning") {
         println!("warnings of the snapshot crate of {fixture:?}:\n{output}");
     }
     output
 }
 
+/// One test for every fixture: their crates share a target folder, so cargo would build them one
+/// after the other anyway.
 #[test]
-fn calls_snapshot_compiles_with_the_runtime() {
-    check_fixture("calls");
-}
-
-#[test]
-fn ivr_snapshot_compiles_with_the_runtime() {
-    check_fixture("ivr");
-}
-
-#[test]
-fn snapshots_compile_without_warnings() {
+fn snapshots_compile_without_warnings_and_pass_their_doctests() {
     for fixture in FIXTURES {
         let output = check_fixture(fixture);
         assert!(!output.contains("warning"), "the snapshot of {fixture:?} compiles with warnings:\n{output}");

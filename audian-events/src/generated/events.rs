@@ -21,6 +21,8 @@
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallInitiated);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallInitiated(envelope) = event else { panic!("expected call.initiated") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -187,6 +189,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedVisitor<MOD
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallRinging);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallRinging(envelope) = event else { panic!("expected call.ringing") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -296,6 +300,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingVisitor<MODE>
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallAnswered);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallAnswered(envelope) = event else { panic!("expected call.answered") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -431,6 +437,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredVisitor<MODE
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallCompleted);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallCompleted(envelope) = event else { panic!("expected call.completed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -652,6 +660,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedVisitor<MOD
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallFailed);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallFailed(envelope) = event else { panic!("expected call.failed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -864,6 +874,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedVisitor<MODE> 
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallCancelled);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallCancelled(envelope) = event else { panic!("expected call.cancelled") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1017,6 +1029,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledVisitor<MOD
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallTransferred);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallTransferred(envelope) = event else { panic!("expected call.transferred") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1173,6 +1187,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredVisitor<M
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallHeld);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallHeld(envelope) = event else { panic!("expected call.held") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1281,6 +1297,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldVisitor<MODE> {
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallResumed);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallResumed(envelope) = event else { panic!("expected call.resumed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1389,6 +1407,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedVisitor<MODE>
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallMuted);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallMuted(envelope) = event else { panic!("expected call.muted") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1497,6 +1517,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedVisitor<MODE> {
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::CallUnmuted);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::CallUnmuted(envelope) = event else { panic!("expected call.unmuted") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1606,6 +1628,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedVisitor<MODE>
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::RecordingStarted);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::RecordingStarted(envelope) = event else { panic!("expected recording.started") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1738,6 +1762,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedVisitor<
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::RecordingStopped);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::RecordingStopped(envelope) = event else { panic!("expected recording.stopped") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -1892,6 +1918,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedVisitor<
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::RecordingCompleted);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::RecordingCompleted(envelope) = event else { panic!("expected recording.completed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -2113,6 +2141,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedVisito
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::RecordingFailed);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::RecordingFailed(envelope) = event else { panic!("expected recording.failed") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -2264,6 +2294,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedVisitor<M
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::IvrInputReceived);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::IvrInputReceived(envelope) = event else { panic!("expected ivr.input_received") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -2444,6 +2476,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedVisitor<
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::IvrMenuPresented);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::IvrMenuPresented(envelope) = event else { panic!("expected ivr.menu_presented") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -2625,6 +2659,8 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedVisitor<
 /// }
 /// "#;
 /// let event: audian_events::Event = payload.parse().unwrap();
+/// assert_eq!(event.event_type(), audian_events::EventType::IvrTimeout);
+/// assert_eq!(event.call_id().map(|id| id.as_str()), Some("call_xyz789"));
 /// let audian_events::Event::IvrTimeout(envelope) = event else { panic!("expected ivr.timeout") };
 /// assert_eq!(envelope.data.call_id.as_str(), "call_xyz789");
 /// ```
@@ -3177,8 +3213,8 @@ impl Event {
             Event::Unknown(event) => event.timestamp,
         }
     }
-    /// The call the event is about. Every documented event has one; for an unknown
-    /// event type it is `None`.
+    /// The call the event is about; `None` for an event type that is about no call, and
+    /// for an unknown event type.
     pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
         match self {
             Event::CallInitiated(envelope) => {
