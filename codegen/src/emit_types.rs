@@ -33,9 +33,7 @@ pub fn rust_type(field_type: &FieldType) -> TokenStream {
 /// The shared types of `common.json`.
 pub fn definitions(definitions: &[Definition]) -> TokenStream {
     let items = definitions.iter().map(|definition| match definition {
-        Definition::Newtype { name, doc, pattern, pattern_source, min_length } => {
-            newtype(name, doc, pattern.as_ref(), pattern_source.as_deref(), *min_length)
-        }
+        Definition::Newtype { name, doc, pattern, min_length } => newtype(name, doc, pattern.as_ref(), *min_length),
         Definition::StringEnum { name, doc, values } => string_enum(name, doc, values),
         Definition::Selector { name, doc, choices } => selector(name, doc, choices),
         Definition::Alias { name, doc: doc_text, target } => {
@@ -55,7 +53,6 @@ fn newtype(
     name: &str,
     doc_text: &str,
     pattern: Option<&crate::pattern::Pattern>,
-    pattern_source: Option<&str>,
     min_length: Option<u64>,
 ) -> TokenStream {
     let ident = format_ident!("{name}");
@@ -67,9 +64,9 @@ fn newtype(
         checks.push(quote!(crate::validation::runtime::has_at_least_chars(#text, #min_length)));
         expectations.push(format!("at least {min_length} characters"));
     }
-    if let (Some(pattern), Some(source)) = (pattern, pattern_source) {
+    if let Some(pattern) = pattern {
         checks.push(pattern.emit(&text));
-        expectations.push(format!("matching the pattern `{source}`"));
+        expectations.push(format!("matching the pattern `{}`", pattern.source));
     }
     let expected = format!("{} ({})", doc_text.lines().next().unwrap_or(name).to_lowercase(), expectations.join(", "));
     let checks = if checks.is_empty() { quote!(true) } else { quote!(#(#checks)&&*) };

@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostics, Location, Position};
 use crate::model::{Body, Format, JsonType, Keywords, Model, Reference, Schema};
-use crate::pattern::Pattern;
 
 /// A validator to expose: a public function `name` that checks the schema at `pointer` (`""`
 /// for the root) in `file`.
@@ -189,26 +188,20 @@ impl Emitter<'_> {
             let fail = fail("minLength", message, path);
             string_checks.push(quote!(if !#runtime::has_at_least_chars(text, #count) { #fail }));
         }
-        if let Some(source) = &keywords.pattern {
-            match Pattern::parse(source) {
-                Ok(pattern) => {
-                    let test = pattern.emit(&quote!(text));
-                    let message = match &keywords.title {
-                        Some(title) => {
-                            let what = with_article(title);
-                            quote!(format!("{} is not {}", #runtime::describe(#value), #what))
-                        }
-                        None => {
-                            quote!(format!("{} does not match the pattern {:?}", #runtime::describe(#value), #source))
-                        }
-                    };
-                    let fail = fail("pattern", message, path);
-                    string_checks.push(quote!(if !(#test) { #fail }));
+        if let Some(pattern) = &keywords.pattern {
+            let test = pattern.emit(&quote!(text));
+            let message = match &keywords.title {
+                Some(title) => {
+                    let what = with_article(title);
+                    quote!(format!("{} is not {}", #runtime::describe(#value), #what))
                 }
-                Err(reason) => {
-                    self.diagnostics.error(location.clone(), format!("unsupported `pattern` {source:?}: {reason}"))
+                None => {
+                    let source = &pattern.source;
+                    quote!(format!("{} does not match the pattern {:?}", #runtime::describe(#value), #source))
                 }
-            }
+            };
+            let fail = fail("pattern", message, path);
+            string_checks.push(quote!(if !(#test) { #fail }));
         }
         if let Some(format) = keywords.format {
             let (test, what) = match format {

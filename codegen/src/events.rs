@@ -217,7 +217,7 @@ fn constraints(model: &Model, schema: &crate::model::Schema) -> Vec<String> {
             out.push(format!("one of {}", values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
         }
         if let Some(pattern) = &keywords.pattern {
-            out.push(format!("pattern `{pattern}`"));
+            out.push(format!("pattern `{}`", pattern.source));
         }
         if let Some(format) = keywords.format {
             out.push(format!("format `{}`", format.name()));

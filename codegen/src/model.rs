@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::{Diagnostics, Location, pointer_push};
+use crate::pattern::Pattern;
 use crate::source::{SchemaFile, SchemaSet};
 
 /// The keywords the generator understands, and so the only ones the schemas may use.
@@ -138,7 +139,8 @@ pub struct Keywords {
     pub types: Option<Vec<JsonType>>,
     pub enumeration: Option<Vec<Value>>,
     pub constant: Option<Value>,
-    pub pattern: Option<String>,
+    /// Compiled when parsed: a pattern outside the supported subset is refused there.
+    pub pattern: Option<Pattern>,
     pub format: Option<Format>,
     pub min_length: Option<u64>,
     pub minimum: Option<Number>,
@@ -314,11 +316,11 @@ impl Parser<'_> {
             },
             "const" => keywords.constant = Some(value.clone()),
             "pattern" => {
-                if let Some(pattern) = self.string(value, here) {
-                    if let Err(message) = crate::pattern::Pattern::parse(&pattern) {
-                        self.error(here, format!("unsupported `pattern` {pattern:?}: {message}"));
+                if let Some(source) = self.string(value, here) {
+                    match Pattern::parse(&source) {
+                        Ok(pattern) => keywords.pattern = Some(pattern),
+                        Err(message) => self.error(here, format!("unsupported `pattern` {source:?}: {message}")),
                     }
-                    keywords.pattern = Some(pattern);
                 }
             }
             "format" => {

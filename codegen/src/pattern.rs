@@ -82,6 +82,8 @@ pub struct Step {
 /// A compiled `pattern`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
+    /// The pattern as written in the schema.
+    pub source: String,
     pub anchored_start: bool,
     pub anchored_end: bool,
     pub steps: Vec<Step>,
@@ -114,7 +116,7 @@ impl Pattern {
                 return Err("a repeated atom may match the start of what follows it, which needs backtracking".into());
             }
         }
-        Ok(Pattern { anchored_start, anchored_end, steps })
+        Ok(Pattern { source: source.to_owned(), anchored_start, anchored_end, steps })
     }
 
     /// Whether the pattern matches `text` (for tests of the compiler itself).

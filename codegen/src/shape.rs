@@ -27,13 +27,7 @@ pub enum FieldType {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Definition {
     /// A string checked by a pattern and a minimum length: a newtype.
-    Newtype {
-        name: String,
-        doc: String,
-        pattern: Option<Pattern>,
-        pattern_source: Option<String>,
-        min_length: Option<u64>,
-    },
+    Newtype { name: String, doc: String, pattern: Option<Pattern>, min_length: Option<u64> },
     /// A closed list of strings: an enum that also keeps unknown values.
     StringEnum { name: String, doc: String, values: Vec<String> },
     /// Another name for a field type, such as `Timestamp` for `chrono::DateTime<Utc>`.
@@ -102,14 +96,7 @@ pub fn definition(model: &Model, name: &str, schema: &Schema, diagnostics: &mut 
     }
     match field_type_of_keywords(keywords, location, diagnostics)? {
         FieldType::String if keywords.pattern.is_some() || keywords.min_length.is_some() => {
-            let pattern = keywords.pattern.as_deref().and_then(|source| Pattern::parse(source).ok());
-            Some(Definition::Newtype {
-                name,
-                doc,
-                pattern,
-                pattern_source: keywords.pattern.clone(),
-                min_length: keywords.min_length,
-            })
+            Some(Definition::Newtype { name, doc, pattern: keywords.pattern.clone(), min_length: keywords.min_length })
         }
         target => Some(Definition::Alias { name, doc, target }),
     }
