@@ -231,17 +231,6 @@ impl Model {
     pub fn resolve(&self, reference: &Reference) -> Option<&Schema> {
         self.files.get(&reference.file)?.at(&reference.pointer)
     }
-
-    /// Follows `$ref`s until a schema that has no `$ref` (bounded, in case of a cycle).
-    pub fn deref<'a>(&'a self, mut schema: &'a Schema) -> &'a Schema {
-        for _ in 0..64 {
-            match schema.keywords().and_then(|keywords| keywords.reference.as_ref()).and_then(|r| self.resolve(r)) {
-                Some(target) => schema = target,
-                None => break,
-            }
-        }
-        schema
-    }
 }
 
 struct Parser<'a> {
