@@ -119,11 +119,13 @@ impl Copy {
     /// fresh by it. A profile setting of the copy's own, for each of its workspace crates, gives
     /// them artifacts of their own; dependencies keep theirs and are reused.
     fn own_artifacts(&self) -> Result<(), String> {
-        let metadata = output(
-            Command::new(cargo())
-                .current_dir(&self.root)
-                .args(["metadata", "--no-deps", "--format-version", "1", "--offline"]),
-        )?;
+        let metadata = output(Command::new(cargo()).current_dir(&self.root).args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ]))?;
         let metadata: Value =
             serde_json::from_str(&metadata).map_err(|error| format!("cannot read `cargo metadata`: {error}"))?;
         let names: Vec<&str> = metadata["packages"]
@@ -204,12 +206,15 @@ fn follow_the_recipe(root: &Path) -> Result<(), String> {
 
     // 3. Add the event's line to the timeline's table, `audian-events/src/timeline/table.rs`.
     let table_path = root.join("audian-events/src/timeline/table.rs");
-    let table = fs::read_to_string(&table_path).map_err(|error| format!("cannot read {}: {error}", table_path.display()))?;
+    let table =
+        fs::read_to_string(&table_path).map_err(|error| format!("cannot read {}: {error}", table_path.display()))?;
     let start = table
         .find("const TIMELINE_TABLE")
         .ok_or_else(|| format!("{} has no `const TIMELINE_TABLE`", table_path.display()))?;
     let end = start
-        + table[start..].find("\n];").ok_or_else(|| format!("`TIMELINE_TABLE` in {} has no end", table_path.display()))?;
+        + table[start..]
+            .find("\n];")
+            .ok_or_else(|| format!("`TIMELINE_TABLE` in {} has no end", table_path.display()))?;
     let line = format!("\n    (\"{NAME}\", InCall, Counted),");
     fs::write(&table_path, format!("{}{line}{}", &table[..end], &table[end..]))
         .map_err(|error| format!("cannot write {}: {error}", table_path.display()))?;
