@@ -9,22 +9,20 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostics, Location, Position};
-use crate::model::{Body, Format, JsonType, Keywords, Model, Reference, Schema};
+use crate::diagnostic::{Diagnostics, Location};
+use crate::model::{Body, Format, JsonType, Keywords, Model, Reference, Schema, SchemaId};
 
-/// A validator to expose: a public function `name` that checks the schema at `pointer` (`""`
-/// for the root) in `file`.
+/// A validator to expose: a public function `name` that checks `schema`.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub name: String,
-    pub file: String,
-    pub pointer: String,
+    pub schema: SchemaId,
 }
 
 impl Entry {
     /// The validator `name` of `file`'s root schema.
     pub fn root(name: &str, file: &str) -> Entry {
-        Entry { name: name.to_owned(), file: file.to_owned(), pointer: String::new() }
+        Entry { name: name.to_owned(), schema: SchemaId::root(file) }
     }
 }
 
@@ -41,13 +39,11 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
     };
     let mut public = Vec::new();
     for entry in entries {
-        let reference =
-            Reference { written: entry.file.clone(), file: entry.file.clone(), pointer: entry.pointer.clone() };
-        let unit = emitter.unit_for(&reference);
+        let unit = emitter.unit_for(&entry.schema);
         let name = format_ident!("{}", entry.name);
-        let doc = match entry.pointer.as_str() {
-            "" => format!(" Validates `value` against `{}`.", entry.file),
-            pointer => format!(" Validates `value` against `{}#{pointer}`.", entry.file),
+        let doc = match entry.schema.pointer.as_str() {
+            "" => format!(" Validates `value` against `{}`.", entry.schema.file),
+            pointer => format!(" Validates `value` against `{}#{pointer}`.", entry.schema.file),
         };
         public.push(quote! {
             #[doc = #doc]
@@ -57,13 +53,13 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
             }
         });
     }
-    while let Some((name, reference)) = emitter.pending.pop() {
-        let Some(schema) = model.resolve(&reference) else {
-            emitter.diagnostics.error(Location::file(&reference.file), format!("nothing at {:?}", reference.pointer));
+    while let Some((name, id)) = emitter.pending.pop() {
+        let Some(schema) = model.get(&id) else {
+            emitter.diagnostics.error(Location::file(&id.file), format!("nothing at {:?}", id.pointer));
             continue;
         };
         let body = emitter.schema(schema, &quote!(value), &quote!(path));
-        let doc = format!(" `{}#{}`", reference.file, reference.pointer);
+        let doc = format!(" `{}#{}`", id.file, id.pointer);
         emitter.units.insert(name, Some(Unit { doc, body }));
     }
     let uses = &emitter.uses;
@@ -102,18 +98,18 @@ struct Emitter<'a> {
     units: BTreeMap<String, Option<Unit>>,
     /// Function name to the number of places that call it.
     uses: BTreeMap<String, usize>,
-    pending: Vec<(String, Reference)>,
+    pending: Vec<(String, SchemaId)>,
     diagnostics: Diagnostics,
 }
 
 impl Emitter<'_> {
-    /// The function that validates a referenced schema, queued for emission the first time.
-    fn unit_for(&mut self, reference: &Reference) -> proc_macro2::Ident {
-        let name = unit_name(&reference.file, &reference.pointer);
+    /// The function that validates a schema, queued for emission the first time.
+    fn unit_for(&mut self, id: &SchemaId) -> proc_macro2::Ident {
+        let name = unit_name(&id.file, &id.pointer);
         *self.uses.entry(name.clone()).or_default() += 1;
         if !self.units.contains_key(&name) {
             self.units.insert(name.clone(), None);
-            self.pending.push((name.clone(), reference.clone()));
+            self.pending.push((name.clone(), id.clone()));
         }
         format_ident!("{name}")
     }
@@ -125,7 +121,7 @@ impl Emitter<'_> {
         let keywords = match &schema.body {
             Body::Bool(true) => return quote!(true),
             Body::Bool(false) => {
-                let schema_path = schema_path(&schema.location, None);
+                let schema_path = self.model.schema_path(&schema.id, None);
                 return quote! {{
                     report.fail(#path, "false", #schema_path, || "no value is allowed here".to_owned());
                     if !R::COLLECT { return false; }
@@ -134,10 +130,10 @@ impl Emitter<'_> {
             }
             Body::Keywords(keywords) => keywords,
         };
-        let location = &schema.location;
+        let (model, id) = (self.model, &schema.id);
         let mut checks = Vec::new();
         let fail = |keyword: &str, message: TokenStream, at: &TokenStream| {
-            let schema_path = schema_path(location, Some(keyword));
+            let schema_path = model.schema_path(id, Some(keyword));
             quote! {
                 valid = false;
                 report.fail(#at, #keyword, #schema_path, || #message);
@@ -146,7 +142,7 @@ impl Emitter<'_> {
         };
 
         if let Some(reference) = &keywords.reference {
-            let unit = self.unit_for(reference);
+            let unit = self.unit_for(&reference.target);
             checks.push(quote! {
                 if !#unit(#value, #path, report) {
                     valid = false;
@@ -241,7 +237,7 @@ impl Emitter<'_> {
             });
         }
 
-        let object_checks = self.object_checks(keywords, location, path);
+        let object_checks = self.object_checks(keywords, id, path);
         if !object_checks.is_empty() {
             checks.push(quote! {
                 if let ::serde_json::Value::Object(object) = #value {
@@ -277,13 +273,13 @@ impl Emitter<'_> {
         }
 
         if !keywords.one_of.is_empty() {
-            checks.push(self.one_of(keywords, location, value, path));
+            checks.push(self.one_of(keywords, id, value, path));
         }
 
         if let Some(negated) = &keywords.not {
             // Checked by its own function with a report of its own: its failures are what
             // `not` wants, never errors of the payload.
-            let unit = self.unit_at(&negated.location);
+            let unit = self.unit_for(&negated.id);
             let message = quote!(format!("{} is valid against the schema of `not`", #runtime::describe(#value)));
             let fail = fail("not", message, path);
             checks.push(quote!(if #unit(#value, #path, &mut #runtime::FirstFailure) { #fail }));
@@ -299,11 +295,11 @@ impl Emitter<'_> {
         }}
     }
 
-    fn object_checks(&mut self, keywords: &Keywords, location: &Location, path: &TokenStream) -> Vec<TokenStream> {
+    fn object_checks(&mut self, keywords: &Keywords, id: &SchemaId, path: &TokenStream) -> Vec<TokenStream> {
         let runtime = self.runtime.clone();
         let mut checks = Vec::new();
         let missing = |name: &str| {
-            let schema_path = schema_path(location, Some("required"));
+            let schema_path = self.model.schema_path(id, Some("required"));
             let message = format!("missing required property {name:?}");
             quote! {
                 valid = false;
@@ -338,8 +334,8 @@ impl Emitter<'_> {
         let additional = match &keywords.additional_properties {
             None => None,
             Some(Schema { body: Body::Bool(true), .. }) => None,
-            Some(Schema { body: Body::Bool(false), location }) => {
-                let schema_path = schema_path(location, None);
+            Some(Schema { body: Body::Bool(false), id, .. }) => {
+                let schema_path = self.model.schema_path(id, None);
                 Some(quote! {{
                     valid = false;
                     report.fail(#property_path, "additionalProperties", #schema_path, || format!("property {:?} is not allowed", key));
@@ -381,20 +377,14 @@ impl Emitter<'_> {
         checks
     }
 
-    fn one_of(
-        &mut self,
-        keywords: &Keywords,
-        location: &Location,
-        value: &TokenStream,
-        path: &TokenStream,
-    ) -> TokenStream {
+    fn one_of(&mut self, keywords: &Keywords, id: &SchemaId, value: &TokenStream, path: &TokenStream) -> TokenStream {
         let runtime = self.runtime.clone();
-        let schema_path = schema_path(location, Some("oneOf"));
+        let schema_path = self.model.schema_path(id, Some("oneOf"));
         if let Some(Discriminated { property, branches, default }) = self.discriminated(&keywords.one_of) {
             let names: Vec<&str> = branches.iter().map(|(name, _)| name.as_str()).collect();
             let listed = names.join(", ");
-            let arms = branches.iter().map(|(name, reference)| {
-                let unit = self.unit_for(reference);
+            let arms = branches.iter().map(|(name, branch)| {
+                let unit = self.unit_for(branch);
                 let pattern = string_pattern(name);
                 quote!(::core::option::Option::Some(#pattern) => #unit(#value, #path, report))
             });
@@ -447,7 +437,7 @@ impl Emitter<'_> {
                 }
             };
         }
-        let units: Vec<_> = keywords.one_of.iter().map(|branch| self.unit_at(&branch.location)).collect();
+        let units: Vec<_> = keywords.one_of.iter().map(|branch| self.unit_for(&branch.id)).collect();
         quote! {
             let mark = report.mark();
             let mut matched = 0usize;
@@ -489,10 +479,10 @@ impl Emitter<'_> {
                 return None;
             }
             property = Some(candidate);
-            if tagged.iter().any(|(existing, _): &(String, Reference)| *existing == tag) {
+            if tagged.iter().any(|(existing, _): &(String, SchemaId)| *existing == tag) {
                 return None;
             }
-            tagged.push((tag, reference.clone()));
+            tagged.push((tag, reference.target.clone()));
         }
         let property = property?;
         let default = match defaults.as_slice() {
@@ -516,30 +506,11 @@ impl Emitter<'_> {
                 if excluded != tags {
                     return None;
                 }
-                Some((*reference).clone())
+                Some(reference.target.clone())
             }
             _ => return None,
         };
         Some(Discriminated { property, branches: tagged, default })
-    }
-
-    /// The function that validates the subschema at `location`.
-    fn unit_at(&mut self, location: &Location) -> proc_macro2::Ident {
-        let pointer = match &location.position {
-            Position::Pointer(pointer) => pointer.clone(),
-            _ => String::new(),
-        };
-        let file = self.file_of(location);
-        self.unit_for(&Reference { written: String::new(), file, pointer })
-    }
-
-    fn file_of(&self, location: &Location) -> String {
-        self.model
-            .files
-            .iter()
-            .find(|(_, schema)| schema.location.file == location.file)
-            .map(|(path, _)| path.clone())
-            .unwrap_or_default()
     }
 
     /// Whether `value` equals one of `values`, with JSON Schema's equality.
@@ -577,8 +548,8 @@ impl Emitter<'_> {
 struct Discriminated {
     property: String,
     /// Each tag with its branch.
-    branches: Vec<(String, Reference)>,
-    default: Option<Reference>,
+    branches: Vec<(String, SchemaId)>,
+    default: Option<SchemaId>,
 }
 
 /// The `$ref` of a branch that is nothing but a `$ref` (with annotations).
@@ -638,20 +609,6 @@ fn number_bound(number: &serde_json::Number, runtime: &TokenStream) -> TokenStre
         let value = number.as_f64().unwrap_or(f64::NAN);
         let literal = Literal::f64_suffixed(value);
         quote!(#runtime::Bound::Float(#literal))
-    }
-}
-
-/// `common.json#/$defs/PhoneNumber/pattern`.
-fn schema_path(location: &Location, keyword: Option<&str>) -> String {
-    let file = location.file.to_string_lossy().replace('\\', "/");
-    let file = file.strip_prefix("schema/").unwrap_or(&file).to_owned();
-    let pointer = match &location.position {
-        Position::Pointer(pointer) => pointer.clone(),
-        _ => String::new(),
-    };
-    match keyword {
-        Some(keyword) => format!("{file}#{pointer}/{keyword}"),
-        None => format!("{file}#{pointer}"),
     }
 }
 

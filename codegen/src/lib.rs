@@ -87,13 +87,17 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let validators = emit_validators::validators(&model, &validator_entries, &runtime)?;
 
     let (tolerant, tolerant_set) = tolerant::derive_set(set, &model, &catalog)?;
-    let tolerant_model = model::Model::parse_dialect(&tolerant_set, model::Dialect::Tolerant)?;
+    // Its errors name the tolerant schemas' folder, and so cannot be taken for the strict ones'.
+    let tolerant_model = model::Model::parse_dialect(&tolerant_set, model::Dialect::Tolerant)?
+        .with_schema_path_prefix(&format!("{}/", tolerant::TOLERANT_DIR));
     let tolerant_entries = [
         emit_validators::Entry::root("event", UNION_FILE),
         emit_validators::Entry {
             name: "envelope".to_owned(),
-            file: UNION_FILE.to_owned(),
-            pointer: format!("/$defs/{}", tolerant::ENVELOPE_DEFINITION),
+            schema: model::SchemaId {
+                file: UNION_FILE.to_owned(),
+                pointer: format!("/$defs/{}", tolerant::ENVELOPE_DEFINITION),
+            },
         },
     ];
     let tolerant_validators = emit_validators::validators(&tolerant_model, &tolerant_entries, &runtime)?;

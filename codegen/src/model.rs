@@ -96,26 +96,41 @@ impl Format {
     }
 }
 
-/// Where a `$ref` leads: a file of the set and a JSON Pointer inside it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Reference {
-    /// The `$ref` as written.
-    pub written: String,
-    /// The target file's path relative to the schema root.
+/// Which schema of the set: a file, by its path relative to the schema root, and a JSON Pointer
+/// inside it (`""` for the root). What a `$ref` leads to, and what a validator checks.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SchemaId {
+    /// Such as `events/call.completed.json`.
     pub file: String,
     pub pointer: String,
 }
 
+impl SchemaId {
+    /// The root schema of a file.
+    pub fn root(file: &str) -> SchemaId {
+        SchemaId { file: file.to_owned(), pointer: String::new() }
+    }
+}
+
+/// A `$ref`: as written, and the schema it leads to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reference {
+    pub written: String,
+    pub target: SchemaId,
+}
+
 impl Reference {
-    /// The last token of the pointer: for `/$defs/CallId`, `CallId`.
+    /// The last token of the target's pointer: for `/$defs/CallId`, `CallId`.
     pub fn name(&self) -> &str {
-        self.pointer.rsplit('/').next().unwrap_or("")
+        self.target.pointer.rsplit('/').next().unwrap_or("")
     }
 }
 
 /// One schema: a boolean schema, or an object of keywords.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
+    pub id: SchemaId,
+    /// Where diagnostics point: the file as named in messages, and the pointer.
     pub location: Location,
     pub body: Body,
 }
@@ -207,6 +222,10 @@ pub enum Dialect {
 pub struct Model {
     /// Keyed by the file's path relative to the schema root.
     pub files: BTreeMap<String, Schema>,
+    /// What the schema paths of validation errors put before a file's path: nothing for the
+    /// canonical schemas, so that `common.json#/$defs/PhoneNumber/pattern` reads as the `$ref`s
+    /// do; see [`Model::with_schema_path_prefix`].
+    pub schema_path_prefix: String,
 }
 
 impl Model {
@@ -227,9 +246,29 @@ impl Model {
         diagnostics.finish(model)
     }
 
+    /// The model with schema paths that name its files under `prefix`, such as
+    /// `schema-tolerant/`, to tell its validators' errors apart from those of another model's.
+    pub fn with_schema_path_prefix(self, prefix: &str) -> Model {
+        Model { schema_path_prefix: prefix.to_owned(), ..self }
+    }
+
     /// The schema a reference leads to.
     pub fn resolve(&self, reference: &Reference) -> Option<&Schema> {
-        self.files.get(&reference.file)?.at(&reference.pointer)
+        self.get(&reference.target)
+    }
+
+    pub fn get(&self, id: &SchemaId) -> Option<&Schema> {
+        self.files.get(&id.file)?.at(&id.pointer)
+    }
+
+    /// `common.json#/$defs/PhoneNumber`, the schema path of a schema, or with a keyword
+    /// `common.json#/$defs/PhoneNumber/pattern`, that of one of its keywords.
+    pub fn schema_path(&self, id: &SchemaId, keyword: Option<&str>) -> String {
+        let SchemaId { file, pointer } = id;
+        match keyword {
+            Some(keyword) => format!("{}{file}#{}", self.schema_path_prefix, pointer_push(pointer, keyword)),
+            None => format!("{}{file}#{pointer}", self.schema_path_prefix),
+        }
     }
 }
 
@@ -251,13 +290,14 @@ impl Parser<'_> {
     }
 
     fn parse(&mut self, value: &Value, pointer: &str, is_root: bool) -> Schema {
+        let id = SchemaId { file: self.file.path.clone(), pointer: pointer.to_owned() };
         let location = Location::pointer(&self.file.display_path, pointer);
         let object = match value {
-            Value::Bool(accepts) => return Schema { location, body: Body::Bool(*accepts) },
+            Value::Bool(accepts) => return Schema { id, location, body: Body::Bool(*accepts) },
             Value::Object(object) => object,
             other => {
                 self.error(pointer, format!("expected a schema (an object or a boolean), found {other}"));
-                return Schema { location, body: Body::Bool(false) };
+                return Schema { id, location, body: Body::Bool(false) };
             }
         };
         let mut keywords = Keywords::default();
@@ -266,7 +306,7 @@ impl Parser<'_> {
             self.keyword(&mut keywords, keyword, value, &here, is_root);
         }
         self.check_required_are_properties(&keywords, pointer, object);
-        Schema { location, body: Body::Keywords(Box::new(keywords)) }
+        Schema { id, location, body: Body::Keywords(Box::new(keywords)) }
     }
 
     fn keyword(&mut self, keywords: &mut Keywords, keyword: &str, value: &Value, here: &str, is_root: bool) {
@@ -290,8 +330,8 @@ impl Parser<'_> {
                 if let Some(written) = self.string(value, here) {
                     match self.set.resolve(self.file, &written) {
                         Ok(target) => {
-                            keywords.reference =
-                                Some(Reference { written, file: target.file.path.clone(), pointer: target.pointer })
+                            let target = SchemaId { file: target.file.path.clone(), pointer: target.pointer };
+                            keywords.reference = Some(Reference { written, target })
                         }
                         Err(message) => self.error(here, message),
                     }
