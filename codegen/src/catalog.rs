@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostics, Location, pointer_push};
+use crate::model::Model;
 use crate::source::{EVENTS_DIR, SchemaSet, UNION_FILE};
 
 /// The definition in `common.json` that lists the event type names, for subscriptions.
@@ -27,51 +28,56 @@ pub struct EventCatalog {
 }
 
 impl EventCatalog {
+    /// Parses the set's model and reads the catalog from it: see [`EventCatalog::of`], for a
+    /// caller that has the model already.
+    pub fn read(set: &SchemaSet) -> Result<EventCatalog, Diagnostics> {
+        EventCatalog::of(&Model::parse(set)?)
+    }
+
     /// Reads the catalog; the union must be a `oneOf` of `$ref`s, one to each file of `events/`,
     /// each event's `event` property a `const` equal to its file name, and the `EventType`
     /// enumeration must list exactly these names.
-    pub fn read(set: &SchemaSet) -> Result<EventCatalog, Diagnostics> {
+    pub fn of(model: &Model) -> Result<EventCatalog, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
         let mut catalog = EventCatalog::default();
-        let Some(union) = set.file(UNION_FILE) else {
+        let Some(union) = model.files.get(UNION_FILE) else {
             diagnostics.error(Location::file(UNION_FILE), "the union schema of all events is missing");
             return Err(diagnostics);
         };
-        let Some(branches) = union.document.get("oneOf").and_then(Value::as_array) else {
-            diagnostics
-                .error(Location::pointer(&union.display_path, ""), "expected a `oneOf` listing every event schema");
+        let union_file = &union.location.file;
+        let Some(branches) = union.keywords().map(|keywords| &keywords.one_of).filter(|one_of| !one_of.is_empty())
+        else {
+            diagnostics.error(Location::pointer(union_file, ""), "expected a `oneOf` listing every event schema");
             return Err(diagnostics);
         };
         for (index, branch) in branches.iter().enumerate() {
-            let pointer = pointer_push("/oneOf", &index.to_string());
-            let location = Location::pointer(&union.display_path, &pointer);
-            let Some(reference) = branch.get("$ref").and_then(Value::as_str) else {
+            let location = Location::pointer(union_file, pointer_push("/oneOf", &index.to_string()));
+            let Some(reference) = branch.keywords().and_then(|keywords| keywords.reference.as_ref()) else {
                 diagnostics.error(location, "expected `{\"$ref\": \"events/<event-name>.json\"}`");
                 continue;
             };
-            let target = match set.resolve(union, reference) {
-                Ok(target) => target,
-                Err(message) => {
-                    diagnostics.error(location, message);
-                    continue;
-                }
-            };
+            let target = &reference.target;
             let expected_name =
-                target.file.path.strip_prefix(&format!("{EVENTS_DIR}/")).and_then(|name| name.strip_suffix(".json"));
-            let Some(expected_name) = expected_name.filter(|_| target.pointer.is_empty()) else {
-                diagnostics.error(location, format!("`$ref` {reference:?} must name a whole file of {EVENTS_DIR}/"));
+                target.file.strip_prefix(&format!("{EVENTS_DIR}/")).and_then(|name| name.strip_suffix(".json"));
+            let (Some(expected_name), Some(event_file)) =
+                (expected_name.filter(|_| target.pointer.is_empty()), model.get(target))
+            else {
+                let written = &reference.written;
+                diagnostics.error(location, format!("`$ref` {written:?} must name a whole file of {EVENTS_DIR}/"));
                 continue;
             };
-            match target.schema.pointer("/properties/event/const").and_then(Value::as_str) {
+            let event_file_name = &event_file.location.file;
+            let event = event_file.at("/properties/event").and_then(|event| event.keywords());
+            match event.and_then(|event| event.constant.as_ref()).and_then(Value::as_str) {
                 Some(name) if name == expected_name => {
-                    catalog.entries.push(CatalogEntry { name: name.to_owned(), schema_path: target.file.path.clone() })
+                    catalog.entries.push(CatalogEntry { name: name.to_owned(), schema_path: target.file.clone() })
                 }
                 Some(name) => diagnostics.error(
-                    Location::pointer(&target.file.display_path, "/properties/event/const"),
+                    Location::pointer(event_file_name, "/properties/event/const"),
                     format!("the event type {name:?} differs from the file name {expected_name:?}"),
                 ),
                 None => diagnostics.error(
-                    Location::pointer(&target.file.display_path, "/properties/event"),
+                    Location::pointer(event_file_name, "/properties/event"),
                     format!(
                         "expected `\"event\": {{\"const\": \"{expected_name}\"}}`: the union tells events apart by it"
                     ),
@@ -81,30 +87,28 @@ impl EventCatalog {
 
         let listed: BTreeSet<&str> = catalog.entries.iter().map(|entry| entry.schema_path.as_str()).collect();
         if listed.len() != catalog.entries.len() {
-            diagnostics.error(Location::pointer(&union.display_path, "/oneOf"), "an event schema is listed twice");
+            diagnostics.error(Location::pointer(union_file, "/oneOf"), "an event schema is listed twice");
         }
-        for file in set.files().filter(|file| file.path.starts_with(&format!("{EVENTS_DIR}/"))) {
-            if !listed.contains(file.path.as_str()) {
+        for (path, file) in model.files.iter().filter(|(path, _)| path.starts_with(&format!("{EVENTS_DIR}/"))) {
+            if !listed.contains(path.as_str()) {
                 diagnostics.error(
-                    Location::pointer(&union.display_path, "/oneOf"),
-                    format!("{} is missing from the union", file.display_path.display()),
+                    Location::pointer(union_file, "/oneOf"),
+                    format!("{} is missing from the union", file.location.file.display()),
                 );
             }
         }
 
         let (definitions_file, definition_pointer) = EVENT_TYPE_DEFINITION;
-        if let Some(file) = set.file(definitions_file) {
-            let enum_pointer = format!("{definition_pointer}/enum");
+        if let Some(file) = model.files.get(definitions_file) {
             let names: Vec<&str> = file
-                .document
-                .pointer(&enum_pointer)
-                .and_then(Value::as_array)
+                .at(definition_pointer)
+                .and_then(|definition| definition.keywords()?.enumeration.as_ref())
                 .map(|values| values.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             let expected: Vec<&str> = catalog.entries.iter().map(|entry| entry.name.as_str()).collect();
             if names != expected {
                 diagnostics.error(
-                    Location::pointer(&file.display_path, enum_pointer),
+                    Location::pointer(&file.location.file, format!("{definition_pointer}/enum")),
                     format!("expected the event types of the union, in its order: {expected:?}; found {names:?}"),
                 );
             }

@@ -31,7 +31,8 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Checks that the union schema, the event files and the `EventType` enumeration agree.
+/// Checks that the union schema, the event files and the `EventType` enumeration agree (and, to
+/// read them, that the schemas use only the supported keywords).
 pub fn check_union(set: &SchemaSet) -> Diagnostics {
     EventCatalog::read(set).err().unwrap_or_default()
 }
@@ -48,7 +49,7 @@ pub const RUST_HEADER: &str =
 /// Generates every file from the schemas. Pure: no I/O.
 pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let model = model::Model::parse(set)?;
-    let catalog = EventCatalog::read(set)?;
+    let catalog = EventCatalog::of(&model)?;
     let definitions = definitions(&model)?;
     let events = events::collect(set, &model, &catalog, &definitions)?;
     let requests = events::collect_requests(set, &model, &REQUESTS, &definitions)?;
