@@ -97,10 +97,23 @@ impl From<serde_json::Error> for ParseError {
     }
 }
 
-/// A value quoted for a message, cut when long.
+/// A value quoted for a message, cut at [`QUOTE_LIMIT`] characters.
 pub(crate) fn quote(value: &str) -> String {
-    match value.char_indices().nth(QUOTE_LIMIT) {
-        Some((cut, _)) => format!("{:?}...", &value[..cut]),
-        None => format!("{value:?}"),
+    let (kept, cut) = cut(value, QUOTE_LIMIT);
+    format!("{kept:?}{}", if cut { "..." } else { "" })
+}
+
+/// A text for a message, cut at `limit` characters.
+pub(crate) fn shorten(text: &str, limit: usize) -> String {
+    let (kept, cut) = cut(text, limit);
+    if cut { format!("{kept}...") } else { kept.to_owned() }
+}
+
+/// The first `limit` characters of `text`, and whether anything was cut: where every message of
+/// the crate is cut.
+fn cut(text: &str, limit: usize) -> (&str, bool) {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => (&text[..end], true),
+        None => (text, false),
     }
 }

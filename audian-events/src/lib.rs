@@ -59,18 +59,15 @@
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod clock;
-#[doc(hidden)]
-pub mod de;
+mod de;
 pub mod dedup;
 mod envelope;
 mod error;
 #[rustfmt::skip]
 mod generated;
-#[doc(hidden)]
-pub mod integer;
+mod integer;
 mod parse;
-#[doc(hidden)]
-pub mod string_enum;
+mod string_enum;
 pub mod subscription;
 pub mod timeline;
 mod timestamp;

@@ -17,7 +17,7 @@ use crate::{Event, ParseError};
 
 pub use drift::{Difference, Drift, DriftKind};
 
-/// Longest value quoted in a message, in characters.
+/// Longest JSON value quoted in a message of validation, in characters.
 const QUOTE_LIMIT: usize = 80;
 
 /// One way a payload breaks the schemas.
@@ -360,14 +360,6 @@ pub fn parse_validated(bytes: &[u8]) -> Result<Event, PayloadError> {
 #[track_caller]
 pub fn assert_valid(value: &Value) {
     if let Err(errors) = validate(value) {
-        panic!("the payload is not a valid Audian event:\n{errors}\npayload: {}", shorten(&value.to_string()));
-    }
-}
-
-/// A text cut for a message.
-pub(crate) fn shorten(text: &str) -> String {
-    match text.char_indices().nth(QUOTE_LIMIT) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
+        panic!("the payload is not a valid Audian event:\n{errors}\npayload: {}", runtime::describe(value));
     }
 }

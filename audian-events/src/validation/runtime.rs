@@ -5,7 +5,7 @@
 use serde_json::{Number, Value};
 
 pub use super::format::{is_date_time, is_uri};
-use super::{ValidationError, shorten};
+use super::{QUOTE_LIMIT, ValidationError};
 
 /// Where in the instance a check is, as a list linked through the stack: building it costs
 /// nothing, and it becomes a JSON Pointer only when an error is reported.
@@ -230,7 +230,7 @@ fn count_chars(text: &str) -> usize {
 
 /// A JSON value, cut for a message.
 pub fn describe(value: &Value) -> String {
-    shorten(&value.to_string())
+    crate::error::shorten(&value.to_string(), QUOTE_LIMIT)
 }
 
 /// The JSON type name of a value, for messages.

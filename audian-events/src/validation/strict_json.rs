@@ -83,7 +83,7 @@ impl<'de> Visitor<'de> for StrictValue {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("duplicate key {}", super::shorten(&format!("{key:?}")))));
+                return Err(de::Error::custom(format_args!("duplicate key {}", crate::error::quote(&key))));
             }
             let value = map.next_value_seed(StrictValue)?;
             object.insert(key, value);
