@@ -12,7 +12,6 @@
 //! calls it before timing anything, and so does this crate's test.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -217,61 +216,13 @@ fn compact(text: &str) -> Vec<u8> {
     out
 }
 
-/// The schema folder of the repository.
-pub fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")
-}
-
-/// Every schema file under `schema/` (not the examples), parsed.
-fn schema_documents(dir: &Path) -> Vec<(PathBuf, Value)> {
-    let mut documents = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|error| panic!("cannot read {}: {error}", dir.display()));
-        for entry in entries {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|name| name != "examples") {
-                    pending.push(path);
-                }
-            } else if path.extension().is_some_and(|extension| extension == "json") {
-                let text = std::fs::read_to_string(&path)
-                    .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-                let document = serde_json::from_str(&text)
-                    .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
-                documents.push((path, document));
-            }
-        }
-    }
-    documents.sort_by(|a, b| a.0.cmp(&b.0));
-    documents
-}
-
-/// The `jsonschema` runtime validator of `schema/event.json`, with every schema file registered
-/// under its `$id` and formats asserted: built once, outside any timed loop.
+/// The `jsonschema` runtime validator of `schema/event.json`, as the rest of the workspace builds
+/// it (`audian-events-reference`: every schema file registered under its `$id`, formats
+/// asserted): built once, outside any timed loop.
 pub fn runtime_validator() -> jsonschema::Validator {
-    let documents = schema_documents(&schema_dir());
-    let ids: Vec<(String, &Value)> = documents
-        .iter()
-        .map(|(path, document)| {
-            let id = document["$id"].as_str().unwrap_or_else(|| panic!("{} has no $id", path.display()));
-            (id.to_owned(), document)
-        })
-        .collect();
-    let registry = jsonschema::Registry::new()
-        .extend(ids.iter().map(|(id, document)| (id.as_str(), *document)))
-        .and_then(|builder| builder.prepare())
-        .expect("the schemas index by $id");
-    let union = ids
-        .iter()
-        .find(|(id, _)| id == "https://audian-events.dev/schema/event.json")
-        .map(|(_, document)| *document)
-        .expect("schema/event.json is there");
-    jsonschema::options()
-        .with_registry(&registry)
-        .should_validate_formats(true)
-        .build(union)
-        .expect("the reference validator compiles schema/event.json")
+    audian_events_reference::Schemas::read(&audian_events_reference::schema_dir())
+        .and_then(|schemas| schemas.validator("event.json"))
+        .unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Panics unless every validator gives the expected verdict on every input of the corpus: the

@@ -529,7 +529,7 @@ fn pointer_or_root(path: &[Seg]) -> String {
 
 /// A value in a note: compact, cut at 100 characters.
 fn short(value: &Value) -> String {
-    crate::reference::shorten(&value.to_string(), 100)
+    audian_events_reference::shorten(&value.to_string(), 100)
 }
 
 #[cfg(test)]

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use audian_events::Reading;
-use jsonschema::Validator;
+use audian_events_reference::{Schemas, Validator, read_json};
 use serde_json::Value;
 
 /// The repository's `schema/` folder.
 pub fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema")
+    audian_events_reference::schema_dir()
 }
 
 /// The folder of the schemas of a reading: `schema/`, or `schema-tolerant/` (derived from it by
@@ -21,7 +21,7 @@ pub fn schema_dir() -> PathBuf {
 pub fn schema_dir_of(reading: Reading) -> PathBuf {
     match reading {
         Reading::Strict => schema_dir(),
-        Reading::Tolerant => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("schema-tolerant"),
+        Reading::Tolerant => audian_events_reference::tolerant_schema_dir(),
     }
 }
 
@@ -33,34 +33,7 @@ pub struct Reference {
 impl Reference {
     /// Builds the validator of `event.json` from the schemas in `dir`.
     pub fn from_dir(dir: &Path) -> Result<Reference, String> {
-        let mut files = Vec::new();
-        json_files(dir, &dir.join("examples"), &mut files)?;
-        let mut documents = Vec::new();
-        for path in files {
-            let document = read_json(&path)?;
-            let id = document
-                .get("$id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("{} has no string `$id`", path.display()))?
-                .to_owned();
-            documents.push((path, id, document));
-        }
-        let registry = jsonschema::Registry::new()
-            .extend(documents.iter().map(|(_, id, document)| (id.as_str(), document)))
-            .map_err(|error| format!("cannot index the schemas by `$id`: {error}"))?
-            .prepare()
-            .map_err(|error| format!("cannot resolve the schemas: {error}"))?;
-        let union_path = dir.join("event.json");
-        let (_, _, union) = documents
-            .iter()
-            .find(|(path, _, _)| *path == union_path)
-            .ok_or_else(|| format!("no {}", union_path.display()))?;
-        let validator = jsonschema::options()
-            .with_registry(&registry)
-            .should_validate_formats(true)
-            .build(union)
-            .map_err(|error| format!("the reference validator cannot compile event.json: {error}"))?;
-        Ok(Reference { validator })
+        Ok(Reference { validator: Schemas::read(dir)?.validator("event.json")? })
     }
 
     /// The reference validator of this repository's schemas (the strict reading), built once.
@@ -101,7 +74,7 @@ impl Reference {
             .map(|error| {
                 let path = error.instance_path().as_str().to_owned();
                 let path = if path.is_empty() { "(root)".to_owned() } else { path };
-                format!("{path}: {} (at {})", shorten(&error.to_string(), 300), error.schema_path().as_str())
+                format!("{path}: {} (at {})", audian_events_reference::message(&error), error.schema_path().as_str())
             })
             .collect()
     }
@@ -190,40 +163,6 @@ pub fn load_examples(dir: &Path) -> Result<Vec<(String, Value)>, String> {
         return Err(format!("no examples in {}", dir.display()));
     }
     Ok(examples)
-}
-
-fn read_json(path: &Path) -> Result<Value, String> {
-    let text = fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", path.display()))
-}
-
-/// The `.json` files under `dir`, except under `skip`, sorted.
-fn json_files(dir: &Path, skip: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|error| format!("cannot list {}: {error}", dir.display()))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        paths.push(entry.map_err(|error| format!("cannot list {}: {error}", dir.display()))?.path());
-    }
-    paths.sort();
-    for path in paths {
-        if path == skip {
-            continue;
-        }
-        if path.is_dir() {
-            json_files(&path, skip, out)?;
-        } else if path.extension().is_some_and(|extension| extension == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// A message cut to `limit` characters.
-pub fn shorten(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use jsonschema::Validator;
+use audian_events_reference::Validator;
 use serde_json::{Value, json};
 
 use Verdict::{Invalid, Valid};
@@ -73,53 +73,23 @@ fn schemas() -> &'static Schemas {
 
 fn load() -> Schemas {
     let root = Path::new(SCHEMA_DIR);
+    let schemas = audian_events_reference::Schemas::read(root).unwrap_or_else(|error| panic!("{error}"));
+    let mut documents = BTreeMap::new();
+    for file in schemas.files() {
+        assert_eq!(file.id, format!("{ID_BASE}{}", file.path), "$id of schema/{}", file.path);
+        documents.insert(file.path.clone(), file.document.clone());
+    }
+    let validators = schemas.validators().unwrap_or_else(|error| panic!("{error}"));
+
     let examples_dir = root.join("examples");
     let mut files = Vec::new();
-    json_files(root, &mut files);
-
-    let mut documents = BTreeMap::new();
+    json_files(&examples_dir, &mut files);
     let mut examples = BTreeMap::new();
     for path in files {
-        let text = fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-        let document: Value =
-            serde_json::from_str(&text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
-        if path.starts_with(&examples_dir) {
-            examples.insert(relative(&path, &examples_dir), document);
-        } else {
-            documents.insert(relative(&path, root), document);
-        }
+        let example = audian_events_reference::read_json(&path).unwrap_or_else(|error| panic!("{error}"));
+        examples.insert(relative(&path, &examples_dir), example);
     }
-
-    let validators = compile(&documents);
     Schemas { validators, documents, examples }
-}
-
-/// Compiles every schema document, each against a registry of all of them.
-fn compile(documents: &BTreeMap<String, Value>) -> BTreeMap<String, Validator> {
-    let resources: Vec<(String, &Value)> = documents
-        .iter()
-        .map(|(path, document)| {
-            let id = document["$id"].as_str().unwrap_or_else(|| panic!("schema/{path} has no $id"));
-            assert_eq!(id, format!("{ID_BASE}{path}"), "$id of schema/{path}");
-            (id.to_owned(), document)
-        })
-        .collect();
-    let registry = jsonschema::Registry::new()
-        .extend(resources.iter().map(|(id, document)| (id.as_str(), *document)))
-        .expect("schema ids are valid URIs")
-        .prepare()
-        .expect("the schema registry resolves");
-    documents
-        .iter()
-        .map(|(path, document)| {
-            let validator = jsonschema::options()
-                .with_registry(&registry)
-                .should_validate_formats(true)
-                .build(document)
-                .unwrap_or_else(|error| panic!("schema/{path} does not compile: {error}"));
-            (path.clone(), validator)
-        })
-        .collect()
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

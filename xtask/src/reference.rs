@@ -2,8 +2,8 @@
 //! draft 2020-12 meta-schema, and every example against its schema and the union; the same for
 //! the tolerant schemas derived from them.
 
+use audian_events_reference::{self as reference, Validator};
 use codegen::{Diagnostics, Location, SchemaSet};
-use jsonschema::{Registry, Validator};
 
 /// Validates each schema file against the draft 2020-12 meta-schema.
 pub fn check_meta_schema(set: &SchemaSet) -> Diagnostics {
@@ -27,8 +27,9 @@ pub fn check_meta_schema(set: &SchemaSet) -> Diagnostics {
     diagnostics
 }
 
-/// Builds the reference validators for every schema file, resolving `$ref`s among the files of
-/// the set alone, with formats asserted.
+/// The reference validators of every schema file (built by `audian-events-reference`, as the
+/// tests and benchmarks build theirs), resolving `$ref`s among the files of the set alone, with
+/// formats asserted.
 pub struct ReferenceValidators {
     validators: Vec<(String, Validator)>,
 }
@@ -36,10 +37,7 @@ pub struct ReferenceValidators {
 impl ReferenceValidators {
     pub fn build(set: &SchemaSet) -> Result<ReferenceValidators, Diagnostics> {
         let mut diagnostics = Diagnostics::new();
-        let registry = Registry::new()
-            .extend(set.files().map(|file| (file.id.as_str(), &file.document)))
-            .and_then(|builder| builder.prepare());
-        let registry = match registry {
+        let registry = match reference::registry(set.files().map(|file| (file.id.as_str(), &file.document))) {
             Ok(registry) => registry,
             Err(error) => {
                 let location = Location::file(set.files().next().map(|f| f.display_path.clone()).unwrap_or_default());
@@ -49,9 +47,7 @@ impl ReferenceValidators {
         };
         let mut validators = Vec::new();
         for file in set.files() {
-            let built =
-                jsonschema::options().with_registry(&registry).should_validate_formats(true).build(&file.document);
-            match built {
+            match reference::validator(&registry, &file.document) {
                 Ok(validator) => validators.push((file.path.clone(), validator)),
                 Err(error) => diagnostics.error(
                     Location::pointer(&file.display_path, error.schema_path().as_str()),
@@ -85,7 +81,7 @@ impl ReferenceValidators {
                             "does not match {} (keyword at {}): {}",
                             file.display_path.display(),
                             error.schema_path().as_str(),
-                            shorten(&error.to_string())
+                            reference::message(&error)
                         ),
                     );
                 }
@@ -113,14 +109,5 @@ pub fn check_tolerant(set: &SchemaSet) -> Diagnostics {
     match ReferenceValidators::build(&tolerant_set) {
         Ok(validators) => validators.check_examples_of(&tolerant_set, set),
         Err(diagnostics) => diagnostics,
-    }
-}
-
-/// Keeps messages readable when the reference validator quotes a whole payload.
-fn shorten(message: &str) -> String {
-    const LIMIT: usize = 240;
-    match message.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}...", &message[..cut]),
-        None => message.to_owned(),
     }
 }
