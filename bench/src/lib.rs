@@ -23,41 +23,9 @@ pub const JSONSCHEMA_MACRO_VERSION: &str = "0.60.2";
 /// Target size of the NDJSON batch.
 pub const NDJSON_TARGET_BYTES: usize = 1 << 20;
 
-/// The `jsonschema` compile-time validator of `schema/event.json`: the schema and every file its
-/// `$ref`s reach are read by the macro at compile time, each registered under its `$id`, so
-/// nothing is resolved over the network or from a bundled copy. Formats are asserted, as by the
-/// runtime validator.
-///
-/// The macro finds its runtime crate by package name; of two dependencies on the same package,
-/// `proc-macro-crate` picks the last one in `Cargo.toml`, which is `jsonschema_macros_ref`, and
-/// [`macro_validate`] would not compile otherwise.
-#[jsonschema_macros_ref::validator(
-    path = "../schema/event.json",
-    draft = Draft202012,
-    validate_formats = true,
-    resources = {
-        "https://audian-events.dev/schema/common.json" => { path = "../schema/common.json" },
-        "https://audian-events.dev/schema/events/call.initiated.json" => { path = "../schema/events/call.initiated.json" },
-        "https://audian-events.dev/schema/events/call.ringing.json" => { path = "../schema/events/call.ringing.json" },
-        "https://audian-events.dev/schema/events/call.answered.json" => { path = "../schema/events/call.answered.json" },
-        "https://audian-events.dev/schema/events/call.completed.json" => { path = "../schema/events/call.completed.json" },
-        "https://audian-events.dev/schema/events/call.failed.json" => { path = "../schema/events/call.failed.json" },
-        "https://audian-events.dev/schema/events/call.cancelled.json" => { path = "../schema/events/call.cancelled.json" },
-        "https://audian-events.dev/schema/events/call.transferred.json" => { path = "../schema/events/call.transferred.json" },
-        "https://audian-events.dev/schema/events/call.held.json" => { path = "../schema/events/call.held.json" },
-        "https://audian-events.dev/schema/events/call.resumed.json" => { path = "../schema/events/call.resumed.json" },
-        "https://audian-events.dev/schema/events/call.muted.json" => { path = "../schema/events/call.muted.json" },
-        "https://audian-events.dev/schema/events/call.unmuted.json" => { path = "../schema/events/call.unmuted.json" },
-        "https://audian-events.dev/schema/events/recording.started.json" => { path = "../schema/events/recording.started.json" },
-        "https://audian-events.dev/schema/events/recording.stopped.json" => { path = "../schema/events/recording.stopped.json" },
-        "https://audian-events.dev/schema/events/recording.completed.json" => { path = "../schema/events/recording.completed.json" },
-        "https://audian-events.dev/schema/events/recording.failed.json" => { path = "../schema/events/recording.failed.json" },
-        "https://audian-events.dev/schema/events/ivr.input_received.json" => { path = "../schema/events/ivr.input_received.json" },
-        "https://audian-events.dev/schema/events/ivr.menu_presented.json" => { path = "../schema/events/ivr.menu_presented.json" },
-        "https://audian-events.dev/schema/events/ivr.timeout.json" => { path = "../schema/events/ivr.timeout.json" },
-    }
-)]
-pub struct MacroValidator;
+// `MacroValidator`: the `jsonschema` compile-time validator of `schema/event.json`, its resources
+// listed by `build.rs` from the schema files.
+include!(concat!(env!("OUT_DIR"), "/macro_validator.rs"));
 
 /// The macro validator's first error, typed with the pinned crate's own error type: this only
 /// compiles if the macro's generated code uses `jsonschema_macros_ref`.
