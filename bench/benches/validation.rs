@@ -1,9 +1,9 @@
 //! `cargo bench -p audian-events-bench`: audian-events against the `jsonschema` crate, on the
 //! same inputs in one run. `cargo xtask bench` runs this and prints the table of medians.
 //!
-//! Each timed iteration goes over a whole corpus (the 18 examples, or the 36 invalid variants, or
-//! the NDJSON batch), so a median is the time of one pass over that corpus. Group and function
-//! names are read by `xtask/src/bench.rs`: change both together.
+//! Each timed iteration goes over a whole corpus (the documented examples, or their invalid
+//! variants, or the NDJSON batch), so a median is the time of one pass over that corpus. Group
+//! and function names are read by `xtask/src/bench.rs`: change both together.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -22,7 +22,7 @@ fn benches(c: &mut Criterion) {
     let invalid: Vec<&Value> = corpus.invalid.iter().map(|input| &input.value).collect();
     let valid_bytes: Vec<&[u8]> = corpus.valid.iter().map(|input| input.bytes.as_slice()).collect();
 
-    // (a) Validate a parsed `Value`, boolean, on the 18 documented examples.
+    // (a) Validate a parsed `Value`, boolean, on the documented examples.
     {
         let mut group = c.benchmark_group("is_valid");
         group.throughput(Throughput::Elements(valid.len() as u64));
@@ -51,8 +51,8 @@ fn benches(c: &mut Criterion) {
     }
 
     // (a) again, one example at a time: a harness that times each example alone sees this, and
-    // the median over the 18 examples of each one's ratio is read from it. Over a whole pass,
-    // the branch predictor and instruction cache also meet all 18 events in turn.
+    // the median over the examples of each one's ratio is read from it. Over a whole pass,
+    // the branch predictor and instruction cache also meet every event in turn.
     {
         let mut group = c.benchmark_group("is_valid_each");
         group.sample_size(30).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_millis(1500));
@@ -71,7 +71,7 @@ fn benches(c: &mut Criterion) {
         group.finish();
     }
 
-    // The same, on the 36 invalid variants: how fast each says no.
+    // The same, on the invalid variants: how fast each says no.
     {
         let mut group = c.benchmark_group("is_valid_invalid");
         group.throughput(Throughput::Elements(invalid.len() as u64));
@@ -99,7 +99,7 @@ fn benches(c: &mut Criterion) {
         group.finish();
     }
 
-    // (b) Collect every error of the 36 invalid variants.
+    // (b) Collect every error of the invalid variants.
     {
         let mut group = c.benchmark_group("all_errors");
         group.throughput(Throughput::Elements(invalid.len() as u64));
@@ -127,7 +127,7 @@ fn benches(c: &mut Criterion) {
         group.finish();
     }
 
-    // (c) Bytes to a validated typed event, and (d) the floors, on the 18 examples' compact bytes.
+    // (c) Bytes to a validated typed event, and (d) the floors, on the examples' compact bytes.
     {
         let mut group = c.benchmark_group("bytes_to_event");
         group.throughput(Throughput::Bytes(corpus.valid_bytes() as u64));

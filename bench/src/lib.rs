@@ -1,7 +1,7 @@
 //! The corpus and the reference validators of the benchmarks in `benches/validation.rs`
 //! (`cargo bench -p audian-events-bench`, or `cargo xtask bench` for the table and the chart).
 //!
-//! - The corpus: the 18 documented examples (compact bytes and parsed `Value`s), an invalid
+//! - The corpus: the documented examples (compact bytes and parsed `Value`s), an invalid
 //!   variant of each with one shallow error (in the envelope) and one with one deep error (inside
 //!   `data`), and about 1 MB of NDJSON of valid events with distinct ids.
 //! - The references: the `jsonschema` runtime validator (the workspace's version, built once over
@@ -54,10 +54,10 @@ impl Input {
 
 /// Everything the benchmarks run on.
 pub struct Corpus {
-    /// The 18 documented examples, in the order of `audian_events::examples::ALL`.
+    /// The documented examples, in the order of `audian_events::examples::ALL`.
     pub valid: Vec<Input>,
     /// For each example, a variant with one shallow error (in the envelope), then one with one
-    /// deep error (inside `data`): 36 inputs.
+    /// deep error (inside `data`): two inputs per example.
     pub invalid: Vec<Input>,
     /// About 1 MB of valid events, one per line, cycling through the examples with distinct ids.
     pub ndjson: Vec<u8>,
@@ -250,8 +250,15 @@ mod tests {
     #[test]
     fn every_validator_agrees_on_every_input() {
         let corpus = Corpus::build();
-        assert_eq!(corpus.valid.len(), 18);
-        assert_eq!(corpus.invalid.len(), 36);
+        // One example per event schema of `schema/events/`, and two invalid variants of each.
+        let schemas = audian_events_reference::Schemas::read(&audian_events_reference::schema_dir()).unwrap();
+        let mut events: Vec<&str> =
+            schemas.events().map(|file| file.document["properties"]["event"]["const"].as_str().unwrap()).collect();
+        let mut names: Vec<&str> = corpus.valid.iter().map(|input| input.name.as_str()).collect();
+        events.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(names, events);
+        assert_eq!(corpus.invalid.len(), 2 * corpus.valid.len());
         assert!(corpus.ndjson.len() >= NDJSON_TARGET_BYTES);
         assert_same_verdicts(&corpus, &runtime_validator());
     }

@@ -4,6 +4,9 @@
 //! Every generator may return a value of the other side of the line now and then: the verdict is
 //! always the reference validator's, never the generator's intent.
 
+use std::sync::LazyLock;
+
+use audian_events::EventType;
 use serde_json::{Number, Value, json};
 
 use crate::rng::Rng;
@@ -59,27 +62,14 @@ impl Kind {
     }
 }
 
-/// The 18 documented event types.
-pub const EVENT_NAMES: [&str; 18] = [
-    "call.initiated",
-    "call.ringing",
-    "call.answered",
-    "call.completed",
-    "call.failed",
-    "call.cancelled",
-    "call.transferred",
-    "call.held",
-    "call.resumed",
-    "call.muted",
-    "call.unmuted",
-    "recording.started",
-    "recording.stopped",
-    "recording.completed",
-    "recording.failed",
-    "ivr.input_received",
-    "ivr.menu_presented",
-    "ivr.timeout",
-];
+/// The documented event types, in the order of the schemas (`EventType::ALL`, generated from
+/// `common.json`).
+pub fn event_names() -> &'static [&'static str] {
+    static TYPES: [EventType; EventType::ALL.len()] = EventType::ALL;
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| TYPES.iter().map(EventType::as_str).collect());
+    &NAMES
+}
+
 const CALL_TYPES: [&str; 2] = ["inbound", "outbound"];
 const CALL_STATUSES: [&str; 6] = ["initiated", "ringing", "answered", "completed", "failed", "cancelled"];
 const FAILURE_REASONS: [&str; 6] =
@@ -99,7 +89,7 @@ pub fn valid(kind: Kind, rng: &mut Rng) -> Value {
         Kind::CallType => json!(rng.pick(&CALL_TYPES)),
         Kind::CallStatus => json!(rng.pick(&CALL_STATUSES)),
         Kind::FailureReason => json!(rng.pick(&FAILURE_REASONS)),
-        Kind::EventName => json!(rng.pick(&EVENT_NAMES)),
+        Kind::EventName => json!(rng.pick(event_names())),
         Kind::Uri => Value::String(valid_uri(rng)),
         Kind::Options => {
             let count = rng.below(6) as usize;
@@ -754,7 +744,7 @@ fn near_miss_uri(rng: &mut Rng) -> String {
 // ---------------------------------------------------------------------------
 
 fn near_miss_event_name(rng: &mut Rng) -> String {
-    let name = *rng.pick(&EVENT_NAMES);
+    let name = *rng.pick(event_names());
     match rng.below(5) {
         0 => rng
             .pick(&["call.parked", "call.*", "*", "call.", "ivr", "recording.paused", "webhook.created", "call..held"])
@@ -811,4 +801,16 @@ pub fn garbage(rng: &mut Rng, depth: usize) -> Value {
         };
     }
     value
+}
+
+#[cfg(test)]
+mod tests {
+    /// The names drawn from are those of the documented examples, every one.
+    #[test]
+    fn event_names_are_those_of_the_documented_examples() {
+        let mut names = super::event_names().to_vec();
+        names.sort_unstable();
+        let documented: Vec<&str> = crate::reference::examples().iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, documented);
+    }
 }

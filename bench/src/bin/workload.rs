@@ -4,7 +4,7 @@
 //!
 //! usage: workload <mode> <passes>
 //!
-//! Each pass goes over the 18 documented examples: `parse_validated` and `from_slice` parse their
+//! Each pass goes over the documented examples: `parse_validated` and `from_slice` parse their
 //! compact bytes; `is_valid`, `jsonschema_runtime` and `jsonschema_macro` validate their parsed
 //! `Value`s; `parse_tolerant` and `is_valid_tolerant` do the same in the tolerant reading, and
 //! `parse_tolerant_drifting` parses each example with one field Audian might add
