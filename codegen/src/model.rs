@@ -10,34 +10,68 @@ use crate::diagnostic::{Diagnostics, Location, pointer_push};
 use crate::pattern::Pattern;
 use crate::source::{SchemaFile, SchemaSet};
 
-/// The keywords the generator understands, and so the only ones the schemas may use.
-pub const SUPPORTED_KEYWORDS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$ref",
-    "$defs",
-    "type",
-    "properties",
-    "required",
-    "additionalProperties",
-    "enum",
-    "const",
-    "pattern",
-    "format",
-    "minimum",
-    "maximum",
-    "minLength",
-    "minItems",
-    "items",
-    "oneOf",
-    "title",
-    "description",
-    "examples",
-    "$comment",
-];
+/// Defines [`Keyword`] from one list of variants and names, so that the list of supported
+/// keywords in messages and the parser's `match` (exhaustive over [`Keyword`]) cannot disagree.
+macro_rules! keywords {
+    ($($variant:ident => $name:literal,)*) => {
+        /// A keyword the generator understands: the only ones the schemas may use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Keyword {
+            $($variant,)*
+        }
 
-/// The formats the generator can check and type.
-pub const SUPPORTED_FORMATS: &[&str] = &["date-time", "uri"];
+        impl Keyword {
+            /// Every keyword, in the order of the messages.
+            pub const ALL: &'static [Keyword] = &[$(Keyword::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Keyword::$variant => $name,)*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Keyword> {
+                match name {
+                    $($name => Some(Keyword::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+keywords! {
+    Schema => "$schema",
+    Id => "$id",
+    Ref => "$ref",
+    Defs => "$defs",
+    Type => "type",
+    Properties => "properties",
+    Required => "required",
+    AdditionalProperties => "additionalProperties",
+    Enum => "enum",
+    Const => "const",
+    Pattern => "pattern",
+    Format => "format",
+    Minimum => "minimum",
+    Maximum => "maximum",
+    MinLength => "minLength",
+    MinItems => "minItems",
+    Items => "items",
+    OneOf => "oneOf",
+    Title => "title",
+    Description => "description",
+    Examples => "examples",
+    Comment => "$comment",
+    Not => "not",
+}
+
+impl Keyword {
+    /// Whether the schemas of a dialect may use the keyword: `not` only in the tolerant ones.
+    pub fn is_supported_in(self, dialect: Dialect) -> bool {
+        self != Keyword::Not || dialect == Dialect::Tolerant
+    }
+}
 
 /// A JSON type, as named by the `type` keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,17 +86,18 @@ pub enum JsonType {
 }
 
 impl JsonType {
+    pub const ALL: [JsonType; 7] = [
+        JsonType::Null,
+        JsonType::Boolean,
+        JsonType::Object,
+        JsonType::Array,
+        JsonType::Number,
+        JsonType::Integer,
+        JsonType::String,
+    ];
+
     fn parse(name: &str) -> Option<JsonType> {
-        Some(match name {
-            "null" => JsonType::Null,
-            "boolean" => JsonType::Boolean,
-            "object" => JsonType::Object,
-            "array" => JsonType::Array,
-            "number" => JsonType::Number,
-            "integer" => JsonType::Integer,
-            "string" => JsonType::String,
-            _ => return None,
-        })
+        JsonType::ALL.into_iter().find(|json_type| json_type.name() == name)
     }
 
     pub fn name(self) -> &'static str {
@@ -88,6 +123,13 @@ pub enum Format {
 }
 
 impl Format {
+    /// The formats the generator can check and type.
+    pub const ALL: [Format; 2] = [Format::DateTime, Format::Uri];
+
+    fn parse(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::DateTime => "date-time",
@@ -217,6 +259,13 @@ pub enum Dialect {
     Tolerant,
 }
 
+impl Dialect {
+    /// The keywords its schemas may use.
+    pub fn keywords(self) -> impl Iterator<Item = Keyword> {
+        Keyword::ALL.iter().copied().filter(move |keyword| keyword.is_supported_in(self))
+    }
+}
+
 /// Every file of the set, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
@@ -309,24 +358,33 @@ impl Parser<'_> {
         Schema { id, location, body: Body::Keywords(Box::new(keywords)) }
     }
 
-    fn keyword(&mut self, keywords: &mut Keywords, keyword: &str, value: &Value, here: &str, is_root: bool) {
-        match keyword {
-            "$schema" | "$id" if is_root => {}
-            "$schema" | "$id" => self.error(
+    fn keyword(&mut self, keywords: &mut Keywords, name: &str, value: &Value, here: &str, is_root: bool) {
+        let Some(keyword) = Keyword::from_name(name) else {
+            let supported: Vec<String> =
+                self.dialect.keywords().map(|keyword| format!("`{}`", keyword.name())).collect();
+            self.error(
                 here,
-                format!("`{keyword}` is supported only at the root of a file; move this schema to a file of its own"),
+                format!("unsupported keyword `{name}`: the code generator supports only {}", supported.join(", ")),
+            );
+            return;
+        };
+        match keyword {
+            Keyword::Schema | Keyword::Id if is_root => {}
+            Keyword::Schema | Keyword::Id => self.error(
+                here,
+                format!("`{name}` is supported only at the root of a file; move this schema to a file of its own"),
             ),
-            "title" => keywords.title = self.string(value, here),
+            Keyword::Title => keywords.title = self.string(value, here),
             // A note for schema authors, with no effect on validation or types.
-            "$comment" => {
+            Keyword::Comment => {
                 self.string(value, here);
             }
-            "description" => keywords.description = self.string(value, here),
-            "examples" => match value {
+            Keyword::Description => keywords.description = self.string(value, here),
+            Keyword::Examples => match value {
                 Value::Array(values) => keywords.examples = values.clone(),
                 other => self.error(here, format!("expected `examples` to be an array, found {other}")),
             },
-            "$ref" => {
+            Keyword::Ref => {
                 if let Some(written) = self.string(value, here) {
                     match self.set.resolve(self.file, &written) {
                         Ok(target) => {
@@ -337,14 +395,14 @@ impl Parser<'_> {
                     }
                 }
             }
-            "$defs" => keywords.defs = self.schema_map(value, here),
-            "type" => keywords.types = self.types(value, here),
-            "enum" => match value {
+            Keyword::Defs => keywords.defs = self.schema_map(value, here),
+            Keyword::Type => keywords.types = self.types(value, here),
+            Keyword::Enum => match value {
                 Value::Array(values) if !values.is_empty() => keywords.enumeration = Some(values.clone()),
                 other => self.error(here, format!("expected `enum` to be a non-empty array, found {other}")),
             },
-            "const" => keywords.constant = Some(value.clone()),
-            "pattern" => {
+            Keyword::Const => keywords.constant = Some(value.clone()),
+            Keyword::Pattern => {
                 if let Some(source) = self.string(value, here) {
                     match Pattern::parse(&source) {
                         Ok(pattern) => keywords.pattern = Some(pattern),
@@ -352,29 +410,31 @@ impl Parser<'_> {
                     }
                 }
             }
-            "format" => {
-                keywords.format = match self.string(value, here).as_deref() {
-                    Some("date-time") => Some(Format::DateTime),
-                    Some("uri") => Some(Format::Uri),
-                    Some(other) => {
-                        self.error(
-                            here,
-                            format!("unsupported `format` {other:?}: the supported formats are {SUPPORTED_FORMATS:?}"),
-                        );
-                        None
+            Keyword::Format => {
+                keywords.format = match self.string(value, here) {
+                    Some(name) => {
+                        let format = Format::parse(&name);
+                        if format.is_none() {
+                            let supported: Vec<&str> = Format::ALL.iter().map(|format| format.name()).collect();
+                            self.error(
+                                here,
+                                format!("unsupported `format` {name:?}: the supported formats are {supported:?}"),
+                            );
+                        }
+                        format
                     }
                     None => None,
                 }
             }
-            "minLength" => keywords.min_length = self.count(value, here),
-            "minItems" => keywords.min_items = self.count(value, here),
-            "minimum" => keywords.minimum = self.number(value, here),
-            "maximum" => keywords.maximum = self.number(value, here),
-            "properties" => keywords.properties = self.schema_map(value, here),
-            "required" => keywords.required = self.string_list(value, here),
-            "additionalProperties" => keywords.additional_properties = Some(self.parse(value, here, false)),
-            "items" => keywords.items = Some(self.parse(value, here, false)),
-            "oneOf" => match value {
+            Keyword::MinLength => keywords.min_length = self.count(value, here),
+            Keyword::MinItems => keywords.min_items = self.count(value, here),
+            Keyword::Minimum => keywords.minimum = self.number(value, here),
+            Keyword::Maximum => keywords.maximum = self.number(value, here),
+            Keyword::Properties => keywords.properties = self.schema_map(value, here),
+            Keyword::Required => keywords.required = self.string_list(value, here),
+            Keyword::AdditionalProperties => keywords.additional_properties = Some(self.parse(value, here, false)),
+            Keyword::Items => keywords.items = Some(self.parse(value, here, false)),
+            Keyword::OneOf => match value {
                 Value::Array(branches) if !branches.is_empty() => {
                     keywords.one_of = branches
                         .iter()
@@ -386,18 +446,13 @@ impl Parser<'_> {
                     self.error(here, format!("expected `oneOf` to be a non-empty array of schemas, found {other}"))
                 }
             },
-            "not" if self.dialect == Dialect::Tolerant => keywords.not = Some(self.parse(value, here, false)),
-            "not" => self.error(
+            Keyword::Not if keyword.is_supported_in(self.dialect) => {
+                keywords.not = Some(self.parse(value, here, false))
+            }
+            Keyword::Not => self.error(
                 here,
                 "unsupported keyword `not` in the canonical schemas: the one-pass typed deserializers cannot enforce \
                  it (the generator uses it only in the tolerant schemas it derives)",
-            ),
-            unknown => self.error(
-                here,
-                format!(
-                    "unsupported keyword `{unknown}`: the code generator supports only {}",
-                    SUPPORTED_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                ),
             ),
         }
     }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use codegen::SchemaSet;
-use codegen::model::{SUPPORTED_FORMATS, SUPPORTED_KEYWORDS};
+use codegen::model::{Dialect, Format};
 use serde_json::Value;
 use support::{FIXTURES, fixtures_dir, generate_fixture, snapshot_name};
 
@@ -159,8 +159,10 @@ fn fixtures_together_use_every_supported_keyword_and_format() {
             collect_keywords(&file.document, &mut keywords, &mut formats);
         }
     }
-    let missing: Vec<&&str> = SUPPORTED_KEYWORDS.iter().filter(|keyword| !keywords.contains(**keyword)).collect();
+    let missing: Vec<&str> =
+        Dialect::Canonical.keywords().map(|keyword| keyword.name()).filter(|name| !keywords.contains(*name)).collect();
     assert!(missing.is_empty(), "no fixture uses the supported keywords {missing:?}");
-    let missing: Vec<&&str> = SUPPORTED_FORMATS.iter().filter(|format| !formats.contains(**format)).collect();
+    let missing: Vec<&str> =
+        Format::ALL.iter().map(|format| format.name()).filter(|name| !formats.contains(*name)).collect();
     assert!(missing.is_empty(), "no fixture uses the supported formats {missing:?}");
 }
