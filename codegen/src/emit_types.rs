@@ -1,9 +1,11 @@
-//! Emits the Rust types of `audian-events` from the shapes decided in [`crate::shape`].
+//! Emits the Rust types of `audian-events` from the shapes decided in [`crate::shape`], calling
+//! the runtime by the paths of a [`Runtime`].
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::events::{EventDef, FieldDef, StrictCheck};
+use crate::runtime::Runtime;
 use crate::shape::{Definition, FieldType};
 
 /// `#[doc]` attributes for a text, one per line, each with the leading space rustdoc expects.
@@ -31,11 +33,13 @@ pub fn rust_type(field_type: &FieldType) -> TokenStream {
 }
 
 /// The shared types of `common.json`.
-pub fn definitions(definitions: &[Definition]) -> TokenStream {
+pub fn definitions(definitions: &[Definition], runtime: &Runtime) -> TokenStream {
     let items = definitions.iter().map(|definition| match definition {
-        Definition::Newtype { name, doc, pattern, min_length } => newtype(name, doc, pattern.as_ref(), *min_length),
-        Definition::StringEnum { name, doc, values } => string_enum(name, doc, values),
-        Definition::Selector { name, doc, choices } => selector(name, doc, choices),
+        Definition::Newtype { name, doc, pattern, min_length } => {
+            newtype(name, doc, pattern.as_ref(), *min_length, runtime)
+        }
+        Definition::StringEnum { name, doc, values } => string_enum(name, doc, values, runtime),
+        Definition::Selector { name, doc, choices } => selector(name, doc, choices, runtime),
         Definition::Alias { name, doc: doc_text, target } => {
             let ident = format_ident!("{name}");
             let target = rust_type(target);
@@ -54,14 +58,16 @@ fn newtype(
     doc_text: &str,
     pattern: Option<&crate::pattern::Pattern>,
     min_length: Option<u64>,
+    runtime: &Runtime,
 ) -> TokenStream {
     let ident = format_ident!("{name}");
+    let (validation, de, invalid_value) = (runtime.validation(), runtime.de(), runtime.item("InvalidValue"));
     let text = quote!(value);
     let mut checks = Vec::new();
     let mut expectations = Vec::new();
     if let Some(min_length) = min_length {
         let min_length = proc_macro2::Literal::usize_unsuffixed(usize::try_from(min_length).unwrap_or(usize::MAX));
-        checks.push(quote!(crate::validation::runtime::has_at_least_chars(#text, #min_length)));
+        checks.push(quote!(#validation::has_at_least_chars(#text, #min_length)));
         expectations.push(format!("at least {min_length} characters"));
     }
     if let Some(pattern) = pattern {
@@ -127,47 +133,47 @@ fn newtype(
         }
 
         impl ::core::str::FromStr for #ident {
-            type Err = crate::InvalidValue;
-            fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
+            type Err = #invalid_value;
+            fn from_str(value: &str) -> ::core::result::Result<Self, #invalid_value> {
                 if Self::is_valid(value) {
                     Ok(#ident(::smol_str::SmolStr::new(value)))
                 } else {
-                    Err(crate::InvalidValue::new(#name, value, #expected))
+                    Err(#invalid_value::new(#name, value, #expected))
                 }
             }
         }
 
-        impl<'de> crate::de::Modal<'de> for #ident {
+        impl<'de> #de::Modal<'de> for #ident {
             fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <::smol_str::SmolStr as ::serde::Deserialize>::deserialize(deserializer)?;
-                if MODE != crate::de::LENIENT && !Self::is_valid(&value) {
-                    return Err(crate::de::refused(#name, #expected));
+                if MODE != #de::LENIENT && !Self::is_valid(&value) {
+                    return Err(#de::refused(#name, #expected));
                 }
                 Ok(#ident(value))
             }
         }
 
         impl ::core::convert::TryFrom<&str> for #ident {
-            type Error = crate::InvalidValue;
-            fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
+            type Error = #invalid_value;
+            fn try_from(value: &str) -> ::core::result::Result<Self, #invalid_value> {
                 value.parse()
             }
         }
 
         impl ::core::convert::TryFrom<::std::string::String> for #ident {
-            type Error = crate::InvalidValue;
-            fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, crate::InvalidValue> {
+            type Error = #invalid_value;
+            fn try_from(value: ::std::string::String) -> ::core::result::Result<Self, #invalid_value> {
                 if Self::is_valid(&value) {
                     Ok(#ident(::smol_str::SmolStr::from(value)))
                 } else {
-                    Err(crate::InvalidValue::new(#name, &value, #expected))
+                    Err(#invalid_value::new(#name, &value, #expected))
                 }
             }
         }
     }
 }
 
-fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
+fn string_enum(name: &str, doc_text: &str, values: &[String], runtime: &Runtime) -> TokenStream {
     let ident = format_ident!("{name}");
     let variants: Vec<_> = values
         .iter()
@@ -182,7 +188,7 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
     let all_doc = format!("Every known `{name}`, in the order of the schema.");
     let (doc_attrs, unknown_doc_attrs, all_doc_attrs) = (doc(doc_text), doc(&unknown_doc), doc(&all_doc));
     let known = format!("one of {}", values.iter().map(|value| format!("{value:?}")).collect::<Vec<_>>().join(", "));
-    let string_impls = string_impls(name, &known);
+    let string_impls = string_impls(name, &known, runtime);
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -253,8 +259,9 @@ fn string_enum(name: &str, doc_text: &str, values: &[String]) -> TokenStream {
 
 /// The impls every string-valued enum shares, given its `From<&str>`, `as_str` and `is_known`:
 /// parsing, display, serde (keeping unknown values), and strict deserialization (refusing them).
-fn string_impls(name: &str, known: &str) -> TokenStream {
+fn string_impls(name: &str, known: &str, runtime: &Runtime) -> TokenStream {
     let ident = format_ident!("{name}");
+    let (de, string_enum) = (runtime.de(), runtime.string_enum());
     quote! {
         impl ::core::str::FromStr for #ident {
             type Err = ::core::convert::Infallible;
@@ -277,18 +284,18 @@ fn string_impls(name: &str, known: &str) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_str(crate::string_enum::Visitor::<#ident>::new(#name))
+                deserializer.deserialize_str(#string_enum::Visitor::<#ident>::new(#name))
             }
         }
 
-        impl<'de> crate::de::Modal<'de> for #ident {
+        impl<'de> #de::Modal<'de> for #ident {
             fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
                 if !value.is_known() {
-                    if MODE == crate::de::STRICT {
-                        return Err(crate::de::refused(#name, #known));
+                    if MODE == #de::STRICT {
+                        return Err(#de::refused(#name, #known));
                     }
-                    crate::de::note_drift::<MODE>();
+                    #de::note_drift::<MODE>();
                 }
                 Ok(value)
             }
@@ -296,7 +303,7 @@ fn string_impls(name: &str, known: &str) -> TokenStream {
     }
 }
 
-fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> TokenStream {
+fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice], runtime: &Runtime) -> TokenStream {
     use crate::shape::Choice;
     let ident = format_ident!("{name}");
     let doc_attrs = doc(doc_text);
@@ -350,7 +357,7 @@ fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> Tok
             Choice::Constant { .. } => None,
         })
         .expect("a selector has an enumeration");
-    let string_impls = string_impls(name, "a known value");
+    let string_impls = string_impls(name, "a known value", runtime);
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -404,9 +411,10 @@ fn selector(name: &str, doc_text: &str, choices: &[crate::shape::Choice]) -> Tok
 }
 
 /// The data structs, one per event, and the `Event` enum that dispatches on `event`.
-pub fn events(events: &[EventDef]) -> TokenStream {
+pub fn events(events: &[EventDef], runtime: &Runtime) -> TokenStream {
+    let (de, envelope, unknown_event) = (runtime.de(), runtime.item("Envelope"), runtime.item("UnknownEvent"));
     let has_call_id = events.iter().any(|event| event.call_id().is_some());
-    let structs = events.iter().map(|event| data_struct(event, has_call_id));
+    let structs = events.iter().map(|event| data_struct(event, has_call_id, runtime));
     let variants: Vec<_> = events.iter().map(|event| format_ident!("{}", event.rust_name)).collect();
     let names: Vec<_> = events.iter().map(|event| event.name.as_str()).collect();
     let variant_docs_attrs = events.iter().map(|event| doc(&format!("`{}`: {}", event.name, event.description)));
@@ -446,10 +454,10 @@ pub fn events(events: &[EventDef]) -> TokenStream {
         pub enum Event {
             #(
                 #variant_docs_attrs
-                #variants(crate::Envelope<#variants>),
+                #variants(#envelope<#variants>),
             )*
             /// An event type not in the schemas of this version, kept whole.
-            Unknown(crate::UnknownEvent),
+            Unknown(#unknown_event),
         }
 
         /// The `data` of an event, before it is joined with its envelope.
@@ -466,8 +474,8 @@ pub fn events(events: &[EventDef]) -> TokenStream {
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 match event_type {
-                    #(crate::EventType::#variants => <#variants as crate::de::Modal>::deserialize_in::<MODE, D>(deserializer).map(EventData::#variants),)*
-                    crate::EventType::Unknown(name) => crate::de::unknown_event_data::<MODE, D>(name, deserializer).map(EventData::Unknown),
+                    #(crate::EventType::#variants => <#variants as #de::Modal>::deserialize_in::<MODE, D>(deserializer).map(EventData::#variants),)*
+                    crate::EventType::Unknown(name) => #de::unknown_event_data::<MODE, D>(name, deserializer).map(EventData::Unknown),
                 }
             }
         }
@@ -481,8 +489,8 @@ pub fn events(events: &[EventDef]) -> TokenStream {
                 data: EventData,
             ) -> Event {
                 match data {
-                    #(EventData::#variants(data) => Event::#variants(crate::Envelope { id, timestamp, data }),)*
-                    EventData::Unknown(data) => Event::Unknown(crate::UnknownEvent {
+                    #(EventData::#variants(data) => Event::#variants(#envelope { id, timestamp, data }),)*
+                    EventData::Unknown(data) => Event::Unknown(#unknown_event {
                         id,
                         timestamp,
                         event: event_type.as_str().to_owned(),
@@ -530,7 +538,7 @@ pub fn events(events: &[EventDef]) -> TokenStream {
 }
 
 /// `has_call_id`: whether `Event::call_id` exists, and so whether the example asserts it.
-fn data_struct(event: &EventDef, has_call_id: bool) -> TokenStream {
+fn data_struct(event: &EventDef, has_call_id: bool, runtime: &Runtime) -> TokenStream {
     let example_doc = event.example.as_ref().map(|example| {
         let json = serde_json::to_string_pretty(example).expect("a JSON value serializes");
         format!(
@@ -539,7 +547,7 @@ fn data_struct(event: &EventDef, has_call_id: bool) -> TokenStream {
         )
     });
     let doc_text = format!("The `data` of `{}`: {}{}", event.name, event.description, example_doc.unwrap_or_default());
-    record(&event.rust_name, &doc_text, &format!("the data of `{}`", event.name), &event.fields)
+    record(&event.rust_name, &doc_text, &format!("the data of `{}`", event.name), &event.fields, runtime)
 }
 
 /// The lines of an event's doctest after its payload: it parses as its own variant, with its
@@ -579,11 +587,11 @@ fn example_assertions(event: &EventDef, example: &serde_json::Value, has_call_id
 }
 
 /// A struct with its two-mode deserialization.
-fn record(rust_name: &str, doc_text: &str, expecting: &str, fields: &[FieldDef]) -> TokenStream {
+fn record(rust_name: &str, doc_text: &str, expecting: &str, fields: &[FieldDef], runtime: &Runtime) -> TokenStream {
     let ident = format_ident!("{rust_name}");
     let doc_attrs = doc(doc_text);
-    let field_items = fields.iter().map(field);
-    let deserialize = record_deserialize(rust_name, expecting, fields);
+    let field_items = fields.iter().map(|item| field(item, runtime));
+    let deserialize = record_deserialize(rust_name, expecting, fields, runtime);
     quote! {
         #doc_attrs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -597,10 +605,11 @@ fn record(rust_name: &str, doc_text: &str, expecting: &str, fields: &[FieldDef])
 }
 
 /// The typed webhook request bodies.
-pub fn requests(requests: &[crate::events::RequestDef]) -> TokenStream {
+pub fn requests(requests: &[crate::events::RequestDef], runtime: &Runtime) -> TokenStream {
+    let validation_errors = runtime.item("ValidationErrors");
     let items = requests.iter().map(|request| {
         let ident = format_ident!("{}", request.rust_name);
-        let validator = format_ident!("{}", request.validator);
+        let validator = runtime.validation_item(&request.validator);
         let example_doc = request.example.as_ref().map(|example| {
             let json = serde_json::to_string(example).expect("a JSON value serializes");
             format!(
@@ -610,15 +619,15 @@ pub fn requests(requests: &[crate::events::RequestDef]) -> TokenStream {
             )
         });
         let doc_text = format!("{}{}", request.doc, example_doc.unwrap_or_default());
-        let record = record(&request.rust_name, &doc_text, &format!("a {}", request.title.to_lowercase()), &request.fields);
+        let record = record(&request.rust_name, &doc_text, &format!("a {}", request.title.to_lowercase()), &request.fields, runtime);
         let validate_doc = format!(" Checks the body against `{}`, with every error.", request.schema_path);
         quote! {
             #record
 
             impl #ident {
                 #[doc = #validate_doc]
-                pub fn validate(&self) -> ::core::result::Result<(), crate::ValidationErrors> {
-                    crate::validation::#validator(&::serde_json::to_value(self).expect("a request body serializes to JSON"))
+                pub fn validate(&self) -> ::core::result::Result<(), #validation_errors> {
+                    #validator(&::serde_json::to_value(self).expect("a request body serializes to JSON"))
                 }
             }
         }
@@ -628,25 +637,26 @@ pub fn requests(requests: &[crate::events::RequestDef]) -> TokenStream {
 
 /// `Deserialize` and the modal deserialization of a struct: one visitor, `MODE` deciding
 /// whether unknown fields are skipped or refused and whether values are checked.
-fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> TokenStream {
+fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef], runtime: &Runtime) -> TokenStream {
     let ident = format_ident!("{rust_name}");
+    let de = runtime.de();
     let visitor = format_ident!("{rust_name}Visitor");
     let names: Vec<&str> = fields.iter().map(|field| field.json_name.as_str()).collect();
     let idents: Vec<&proc_macro2::Ident> = fields.iter().map(|field| &field.ident).collect();
     let types: Vec<TokenStream> = fields.iter().map(|field| rust_type(&field.ty)).collect();
     let checks: Vec<TokenStream> = fields
         .iter()
-        .flat_map(|field| field.strict_checks.iter().map(move |check| strict_check(field, check)))
+        .flat_map(|field| field.strict_checks.iter().map(move |check| strict_check(field, check, runtime)))
         .collect();
     let strict_checks = quote!(#(#checks)*);
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                deserializer.deserialize_map(#visitor::<{ crate::de::LENIENT }>)
+                deserializer.deserialize_map(#visitor::<{ #de::LENIENT }>)
             }
         }
 
-        impl<'de> crate::de::Modal<'de> for #ident {
+        impl<'de> #de::Modal<'de> for #ident {
             fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 deserializer.deserialize_map(#visitor::<MODE>)
             }
@@ -664,19 +674,19 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> 
             fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::core::result::Result<#ident, A::Error> {
                 const FIELDS: &[&str] = &[#(#names),*];
                 #(let mut #idents: ::core::option::Option<#types> = ::core::option::Option::None;)*
-                while let ::core::option::Option::Some(crate::de::Key(key)) = map.next_key::<crate::de::Key<'de>>()? {
+                while let ::core::option::Option::Some(#de::Key(key)) = map.next_key::<#de::Key<'de>>()? {
                     match key.as_ref() {
                         #(
                             #names => {
                                 if #idents.is_some() {
                                     return Err(::serde::de::Error::duplicate_field(#names));
                                 }
-                                #idents = ::core::option::Option::Some(map.next_value_seed(crate::de::Seed::<#types, MODE>::new())?);
+                                #idents = ::core::option::Option::Some(map.next_value_seed(#de::Seed::<#types, MODE>::new())?);
                             }
                         )*
-                        other if MODE == crate::de::STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
+                        other if MODE == #de::STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
                         _ => {
-                            crate::de::note_drift::<MODE>();
+                            #de::note_drift::<MODE>();
                             map.next_value::<::serde::de::IgnoredAny>()?;
                         }
                     }
@@ -690,13 +700,14 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef]) -> 
 }
 
 /// A check that strict deserialization makes beyond what the field's type checks.
-fn strict_check(field: &FieldDef, check: &StrictCheck) -> TokenStream {
+fn strict_check(field: &FieldDef, check: &StrictCheck, runtime: &Runtime) -> TokenStream {
+    let (validation, de) = (runtime.validation(), runtime.de());
     let ident = &field.ident;
     let name = field.json_name.as_str();
     // Each test is written as the failure, so that it reads without a negation.
     let (refused, expected) = match check {
         StrictCheck::Const(value) => (quote!(#ident.as_str() != #value), format!("{value:?}")),
-        StrictCheck::Uri => (quote!(!crate::validation::runtime::is_uri(&#ident)), "a URI".to_owned()),
+        StrictCheck::Uri => (quote!(!#validation::is_uri(&#ident)), "a URI".to_owned()),
         StrictCheck::Minimum(minimum) => {
             let minimum = proc_macro2::Literal::i128_unsuffixed(*minimum);
             (quote!(i128::from(#ident) < #minimum), format!("at least {minimum}"))
@@ -711,20 +722,21 @@ fn strict_check(field: &FieldDef, check: &StrictCheck) -> TokenStream {
         }
     };
     quote! {
-        if MODE != crate::de::LENIENT && #refused {
-            return Err(crate::de::refused(#name, #expected));
+        if MODE != #de::LENIENT && #refused {
+            return Err(#de::refused(#name, #expected));
         }
     }
 }
 
-fn field(field: &FieldDef) -> TokenStream {
+fn field(field: &FieldDef, runtime: &Runtime) -> TokenStream {
     let ident = &field.ident;
     let ty = rust_type(&field.ty);
     let doc_attrs = doc(&field.doc);
     // A timestamp whose UTC year has five digits is written back with the offset it came with.
     let serialize_with = (field.representation == FieldType::Timestamp).then(|| {
+        let serialize = runtime.serialize_timestamp();
         quote! {
-            #[serde(serialize_with = "crate::timestamp::serialize")]
+            #[serde(serialize_with = #serialize)]
             #[cfg_attr(feature = "schemars", schemars(with = "::chrono::DateTime<::chrono::Utc>"))]
         }
     });

@@ -27,7 +27,8 @@ impl Entry {
 }
 
 /// Emits the validator functions of the given entries and of everything they reference.
-/// `runtime` is the path of the runtime module, such as `crate::validation::runtime`.
+/// `runtime` is the path of the validation runtime: [`Runtime::validation`](crate::runtime::Runtime::validation)
+/// for `audian-events`, `::audian_events::validation::runtime` from another crate.
 pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Result<TokenStream, Diagnostics> {
     let mut emitter = Emitter {
         model,

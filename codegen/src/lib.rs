@@ -16,10 +16,12 @@ pub mod emit_validators;
 pub mod events;
 pub mod model;
 pub mod pattern;
+pub mod runtime;
 pub mod shape;
 pub mod tolerant;
 
 pub use catalog::EventCatalog;
+use runtime::Runtime;
 
 /// The folders the generator owns: a file there that it does not produce is stale.
 pub const GENERATED_DIRS: &[&str] = &["audian-events/src/generated", "schema-tolerant", "schema-tolerant/events"];
@@ -54,8 +56,9 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let events = events::collect(set, &model, &catalog, &definitions)?;
     let requests = events::collect_requests(set, &model, &REQUESTS, &definitions)?;
 
-    let common = emit_types::definitions(&definitions);
-    let events_code = emit_types::events(&events);
+    let runtime = Runtime::in_crate();
+    let common = emit_types::definitions(&definitions, &runtime);
+    let events_code = emit_types::events(&events, &runtime);
     let module = quote::quote! {
         //! Types generated from `schema/`.
         #[rustfmt::skip]
@@ -84,8 +87,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     .filter(|(_, file)| set.file(file).is_some())
     .map(|(name, file)| emit_validators::Entry::root(name, file))
     .collect();
-    let runtime = quote::quote!(crate::validation::runtime);
-    let validators = emit_validators::validators(&model, &validator_entries, &runtime)?;
+    let validators = emit_validators::validators(&model, &validator_entries, &runtime.validation())?;
 
     let (tolerant, tolerant_set) = tolerant::derive_set(set, &model, &catalog)?;
     // Its errors name the tolerant schemas' folder, and so cannot be taken for the strict ones'.
@@ -101,11 +103,12 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
             },
         },
     ];
-    let tolerant_validators = emit_validators::validators(&tolerant_model, &tolerant_entries, &runtime)?;
+    let tolerant_validators = emit_validators::validators(&tolerant_model, &tolerant_entries, &runtime.validation())?;
+    let drift_kind = runtime.validation_item("DriftKind");
     let relaxations = tolerant.relaxations.iter().map(|relaxation| {
         let schema_path = &relaxation.schema_path;
         let kind = quote::format_ident!("{}", relaxation.kind.variant());
-        quote::quote!((#schema_path, crate::validation::DriftKind::#kind))
+        quote::quote!((#schema_path, #drift_kind::#kind))
     });
     let tolerant_code = quote::quote! {
         //! The validators of the tolerant reading, generated from the schemas that
@@ -114,7 +117,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         /// The schema path of each strict keyword that the tolerant reading relaxes, with what
         /// the relaxation lets through: a strict error there, on a payload the tolerant reading
         /// accepts, is drift.
-        pub(crate) const RELAXATIONS: &[(&str, crate::validation::DriftKind)] = &[#(#relaxations),*];
+        pub(crate) const RELAXATIONS: &[(&str, #drift_kind)] = &[#(#relaxations),*];
 
         #tolerant_validators
     };
@@ -124,7 +127,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         rust_file("audian-events/src/generated/events.rs", events_code),
         rust_file("audian-events/src/generated/validators.rs", validators),
         rust_file("audian-events/src/generated/examples.rs", emit_examples::examples(&events)),
-        rust_file("audian-events/src/generated/webhooks.rs", emit_types::requests(&requests)),
+        rust_file("audian-events/src/generated/webhooks.rs", emit_types::requests(&requests, &runtime)),
         GeneratedFile { path: "docs/events.md".into(), contents: emit_docs::events_markdown(&events) },
         rust_file("audian-events/src/generated/tolerant.rs", tolerant_code),
     ];
