@@ -47,8 +47,9 @@ fn every_documented_example_parses_into_its_variant_and_round_trips() {
         assert!(event.event_type().is_known(), "{name} parsed as unknown");
         assert!(!matches!(event, Event::Unknown(_)), "{name} fell back to Event::Unknown");
         assert_eq!(event.id().as_str(), "evt_1234567890abcdef");
-        assert_eq!(event.call_id().map(CallId::as_str), Some("call_xyz789"), "{name}");
         let original: Value = serde_json::from_str(&text).unwrap();
+        // An event type may be about no call.
+        assert_eq!(event.call_id().map(CallId::as_str), original["data"]["call_id"].as_str(), "{name}");
         assert_eq!(event.to_json(), original, "{name} does not serialize back to the documented JSON");
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), event);
         assert_eq!(text.parse::<Event>().unwrap(), event);
