@@ -70,8 +70,10 @@ fn newtype(
         checks.push(quote!(#validation::has_at_least_chars(#text, #min_length)));
         expectations.push(format!("at least {min_length} characters"));
     }
+    let matches_pattern = format_ident!("matches_pattern");
+    let pattern_functions = pattern.and_then(|pattern| pattern.functions(&matches_pattern, &quote!(Self::)));
     if let Some(pattern) = pattern {
-        checks.push(pattern.emit(&text));
+        checks.push(pattern.test(&text, &quote!(Self::#matches_pattern)));
         expectations.push(format!("matching the pattern `{}`", pattern.source));
     }
     let expected = format!("{} ({})", doc_text.lines().next().unwrap_or(name).to_lowercase(), expectations.join(", "));
@@ -95,6 +97,8 @@ fn newtype(
             pub fn is_valid(#text: &str) -> bool {
                 #checks
             }
+
+            #pattern_functions
 
             /// The value as a string slice.
             pub fn as_str(&self) -> &str {

@@ -36,6 +36,7 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
         units: BTreeMap::new(),
         uses: BTreeMap::new(),
         pending: Vec::new(),
+        patterns: BTreeMap::new(),
         diagnostics: Diagnostics::new(),
     };
     let mut public = Vec::new();
@@ -80,9 +81,11 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
             }
         })
     });
+    let patterns = emitter.patterns.values();
     emitter.diagnostics.finish(quote! {
         #(#public)*
         #(#units)*
+        #(#patterns)*
     })
 }
 
@@ -100,6 +103,8 @@ struct Emitter<'a> {
     /// Function name to the number of places that call it.
     uses: BTreeMap<String, usize>,
     pending: Vec<(String, SchemaId)>,
+    /// The functions that match patterns, by name.
+    patterns: BTreeMap<String, TokenStream>,
     diagnostics: Diagnostics,
 }
 
@@ -186,7 +191,11 @@ impl Emitter<'_> {
             string_checks.push(quote!(if !#runtime::has_at_least_chars(text, #count) { #fail }));
         }
         if let Some(pattern) = &keywords.pattern {
-            let test = pattern.emit(&quote!(text));
+            let function = format_ident!("matches_{}", unit_name(&id.file, &id.pointer).trim_start_matches("check_"));
+            if let Some(functions) = pattern.functions(&function, &quote!()) {
+                self.patterns.insert(function.to_string(), functions);
+            }
+            let test = pattern.test(&quote!(text), &quote!(#function));
             let message = match &keywords.title {
                 Some(title) => {
                     let what = with_article(title);

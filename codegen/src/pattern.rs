@@ -5,8 +5,8 @@
 //! accepted: an atom of variable length must not be able to match the first character of the
 //! atom after it. Anything else is refused with a reason.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
 
 /// What one position of the pattern accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,23 +51,45 @@ impl CharSet {
         if ranges.as_slice() == [('0', '9')] {
             return quote!(#c.is_ascii_digit());
         }
-        let arms = ranges.iter().map(|&(low, high)| {
+        let tests = ranges.iter().map(|&(low, high)| {
             let (low, high) = (Literal::byte_character(low as u8), Literal::byte_character(high as u8));
-            if low.to_string() == high.to_string() { quote!(#low) } else { quote!(#low..=#high) }
+            if low.to_string() == high.to_string() { quote!(#c == #low) } else { quote!((#low..=#high).contains(&#c)) }
         });
-        quote!(matches!(#c, #(#arms)|*))
+        quote!(#(#tests)||*)
+    }
+
+    /// The Rust pattern of the characters (bytes for ASCII sets) that the set accepts; none for
+    /// [`CharSet::AnyButLineTerminator`], which is told by the ones it refuses.
+    fn accepted(&self, ascii: bool) -> Option<TokenStream> {
+        let CharSet::Ranges(ranges) = self else { return None };
+        let literal = |c: char| if ascii { Literal::byte_character(c as u8) } else { Literal::character(c) };
+        let ranges = ranges.iter().map(|&(low, high)| {
+            let (low_literal, high_literal) = (literal(low), literal(high));
+            if low == high { quote!(#low_literal) } else { quote!(#low_literal..=#high_literal) }
+        });
+        Some(quote!(#(#ranges)|*))
     }
 
     fn test(&self, c: &TokenStream) -> TokenStream {
         match self {
             CharSet::Ranges(ranges) => {
-                let arms =
-                    ranges.iter().map(|&(low, high)| if low == high { quote!(#low) } else { quote!(#low..=#high) });
-                quote!(matches!(#c, #(#arms)|*))
+                let tests = ranges.iter().map(|&(low, high)| {
+                    if low == high { quote!(#c == #low) } else { quote!((#low..=#high).contains(&#c)) }
+                });
+                quote!(#(#tests)||*)
             }
-            CharSet::AnyButLineTerminator => quote!(!matches!(#c, '\n' | '\r' | '\u{2028}' | '\u{2029}')),
+            CharSet::AnyButLineTerminator => {
+                let terminators = line_terminators();
+                quote!(!matches!(#c, #terminators))
+            }
         }
     }
+}
+
+/// The line terminators of ECMA-262, as a Rust pattern.
+fn line_terminators() -> TokenStream {
+    let terminators = LINE_TERMINATORS.map(Literal::character);
+    quote!(#(#terminators)|*)
 }
 
 /// One atom and how many times it repeats.
@@ -139,24 +161,69 @@ impl Pattern {
         if self.anchored_start { match_at(0) } else { (0..=chars.len()).any(match_at) }
     }
 
-    /// An expression of type `bool` that tells whether the `&str` named `text` matches.
-    pub fn emit(&self, text: &TokenStream) -> TokenStream {
-        // A literal prefix, with nothing after it that needs checking, is a `starts_with`.
-        if let (true, false, Some(prefix)) = (self.anchored_start, self.anchored_end, self.literal_prefix()) {
-            return quote!(#text.starts_with(#prefix));
+    /// An expression of type `bool` that tells whether the `&str` `text` matches: a
+    /// `starts_with` for a literal prefix, otherwise a call of `function`, the function that
+    /// [`Pattern::functions`] emits.
+    pub fn test(&self, text: &TokenStream, function: &TokenStream) -> TokenStream {
+        match self.starts_with() {
+            Some(prefix) => quote!(#text.starts_with(#prefix)),
+            None => quote!(#function(#text)),
         }
+    }
+
+    /// The function `fn #name(text: &str) -> bool` that [`Pattern::test`] calls, with the
+    /// function it calls in turn for a pattern that may match anywhere (`#name_at`, called as
+    /// `#caller #name_at`: `Self::` in an `impl`); none for a literal prefix.
+    pub fn functions(&self, name: &Ident, caller: &TokenStream) -> Option<TokenStream> {
+        if self.starts_with().is_some() {
+            return None;
+        }
+        let doc = format!(" Whether `text` matches the pattern `{}`.", self.source);
         // When every atom is ASCII, matching bytes is the same as matching characters: the bytes
         // of a non-ASCII character never fall in an ASCII class.
         let ascii = self.steps.iter().all(|step| step.set.is_ascii());
-        let (unit, input, next) = if ascii {
-            (quote!(u8), quote!(#text.as_bytes()), quote!(input.get(at).copied()))
+        let (unit, input) = if ascii {
+            (quote!(u8), quote!(text.as_bytes()))
         } else {
-            (
-                quote!(char),
-                quote!(#text.chars().collect::<::std::vec::Vec<char>>().as_slice()),
-                quote!(input.get(at).copied()),
-            )
+            (quote!(char), quote!(&text.chars().collect::<::std::vec::Vec<char>>()))
         };
+        let (steps, end) = self.steps_and_end(ascii);
+        // Only a pattern that is at most its final atom leaves `at` unchanged.
+        let at = if self.steps.len() > usize::from(self.anchored_end) { quote!(mut at) } else { quote!(at) };
+        if self.anchored_start {
+            return Some(quote! {
+                #[doc = #doc]
+                #[inline]
+                fn #name(text: &str) -> bool {
+                    let input: &[#unit] = #input;
+                    let #at: usize = 0;
+                    #(#steps)*
+                    #end
+                }
+            });
+        }
+        let name_at = format_ident!("{name}_at");
+        let doc_at = format!(" Whether the pattern `{}` matches `input` from `at` on.", self.source);
+        Some(quote! {
+            #[doc = #doc]
+            #[inline]
+            fn #name(text: &str) -> bool {
+                let input: &[#unit] = #input;
+                (0..=input.len()).any(|start| #caller #name_at(input, start))
+            }
+
+            #[doc = #doc_at]
+            #[inline]
+            fn #name_at(input: &[#unit], #at: usize) -> bool {
+                #(#steps)*
+                #end
+            }
+        })
+    }
+
+    /// The statements that match each step from `at` in `input`, returning `false` at the first
+    /// that fails, and the final expression.
+    fn steps_and_end(&self, ascii: bool) -> (Vec<TokenStream>, TokenStream) {
         let c = quote!(c);
         let last = self.steps.len().checked_sub(1);
         let steps = self.steps.iter().enumerate().map(|(index, step)| {
@@ -175,19 +242,31 @@ impl Pattern {
                     quote!(rest.len() <= #max)
                 });
                 let conditions = at_least.into_iter().chain(at_most).chain([quote!(rest.iter().all(|&#c| #test))]);
-                // The closure's final expression: nothing follows the last atom.
+                // The function's final expression: nothing follows the last atom.
                 return quote! {
                     let rest = &input[at..];
                     #(#conditions)&&*
                 };
             }
+            let accepted = step.set.accepted(ascii);
             // A single character is one test, without a loop.
             if step.min == 1 && step.max == Some(1) {
-                return quote! {
-                    if !#next.is_some_and(|#c| #test) {
-                        return false;
+                return match accepted {
+                    Some(accepted) => quote! {
+                        match input.get(at).copied() {
+                            Some(#accepted) => at += 1,
+                            _ => return false,
+                        }
+                    },
+                    None => {
+                        let terminators = line_terminators();
+                        quote! {
+                        match input.get(at).copied() {
+                            Some(#terminators) | None => return false,
+                            Some(_) => at += 1,
+                        }
+                        }
                     }
-                    at += 1;
                 };
             }
             let within = match step.max {
@@ -197,10 +276,14 @@ impl Pattern {
                 }
                 None => quote!(),
             };
+            let next = match accepted {
+                Some(accepted) => quote!(let Some(#accepted) = input.get(at).copied()),
+                None => quote!(let Some(#c) = input.get(at).copied() && #test),
+            };
             let minimum = (step.min > 0).then(|| quote!(if at - start < #min { return false; }));
             quote! {
                 let start = at;
-                while #within #next.is_some_and(|#c| #test) {
+                while #within #next {
                     at += 1;
                 }
                 #minimum
@@ -212,23 +295,12 @@ impl Pattern {
             // Always true; it reads `at`, so that no step's update of it goes unread.
             (false, _) => quote!(at <= input.len()),
         };
-        // Only a pattern that is at most its final atom leaves `at` unchanged.
-        let at = if self.steps.len() > usize::from(self.anchored_end) { quote!(mut at) } else { quote!(at) };
-        let matcher = quote! {
-            |input: &[#unit], #at: usize| -> bool {
-                #(#steps)*
-                #end
-            }
-        };
-        if self.anchored_start {
-            quote!((#matcher)(#input, 0))
-        } else {
-            quote! {{
-                let matches_at = #matcher;
-                let input = #input;
-                (0..=input.len()).any(|at| matches_at(input, at))
-            }}
-        }
+        (steps.collect(), end)
+    }
+
+    /// The literal a pattern `^literal` (and nothing after it) amounts to: a `starts_with`.
+    fn starts_with(&self) -> Option<String> {
+        if self.anchored_start && !self.anchored_end { self.literal_prefix() } else { None }
     }
 
     fn literal_prefix(&self) -> Option<String> {

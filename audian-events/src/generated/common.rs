@@ -807,19 +807,23 @@ pub struct PhoneNumber(
 impl PhoneNumber {
     /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
     pub fn is_valid(value: &str) -> bool {
-        (|input: &[u8], mut at: usize| -> bool {
-            if !input.get(at).copied().is_some_and(|c| matches!(c, b'+')) {
-                return false;
-            }
-            at += 1;
-            if !input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9')) {
-                return false;
-            }
-            at += 1;
-            let rest = &input[at..];
-            !rest.is_empty() && rest.len() <= 14
-                && rest.iter().all(|&c| c.is_ascii_digit())
-        })(value.as_bytes(), 0)
+        Self::matches_pattern(value)
+    }
+    /// Whether `text` matches the pattern `^\+[1-9][0-9]{1,14}$`.
+    #[inline]
+    fn matches_pattern(text: &str) -> bool {
+        let input: &[u8] = text.as_bytes();
+        let mut at: usize = 0;
+        match input.get(at).copied() {
+            Some(b'+') => at += 1,
+            _ => return false,
+        }
+        match input.get(at).copied() {
+            Some(b'1'..=b'9') => at += 1,
+            _ => return false,
+        }
+        let rest = &input[at..];
+        !rest.is_empty() && rest.len() <= 14 && rest.iter().all(|&c| c.is_ascii_digit())
     }
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {

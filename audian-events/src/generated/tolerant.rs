@@ -642,19 +642,7 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
             }
         }
         if let ::serde_json::Value::String(text) = value {
-            if !((|input: &[u8], mut at: usize| -> bool {
-                if !input.get(at).copied().is_some_and(|c| matches!(c, b'+')) {
-                    return false;
-                }
-                at += 1;
-                if !input.get(at).copied().is_some_and(|c| matches!(c, b'1'..= b'9')) {
-                    return false;
-                }
-                at += 1;
-                let rest = &input[at..];
-                !rest.is_empty() && rest.len() <= 14
-                    && rest.iter().all(|&c| c.is_ascii_digit())
-            })(text.as_bytes(), 0)) {
+            if !(matches_common_defs_phone_number_d412d4c4(text)) {
                 valid = false;
                 report
                     .fail(
@@ -7575,4 +7563,20 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
         }
         valid
     }
+}
+/// Whether `text` matches the pattern `^\+[1-9][0-9]{1,14}$`.
+#[inline]
+fn matches_common_defs_phone_number_d412d4c4(text: &str) -> bool {
+    let input: &[u8] = text.as_bytes();
+    let mut at: usize = 0;
+    match input.get(at).copied() {
+        Some(b'+') => at += 1,
+        _ => return false,
+    }
+    match input.get(at).copied() {
+        Some(b'1'..=b'9') => at += 1,
+        _ => return false,
+    }
+    let rest = &input[at..];
+    !rest.is_empty() && rest.len() <= 14 && rest.iter().all(|&c| c.is_ascii_digit())
 }
