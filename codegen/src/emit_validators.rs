@@ -60,7 +60,7 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
             emitter.diagnostics.error(Location::file(&id.file), format!("nothing at {:?}", id.pointer));
             continue;
         };
-        let body = emitter.schema(schema, &quote!(value), &quote!(path));
+        let body = emitter.unit_body(schema);
         let doc = format!(" `{}#{}`", id.file, id.pointer);
         emitter.units.insert(name, Some(Unit { doc, body }));
     }
@@ -120,19 +120,41 @@ impl Emitter<'_> {
         format_ident!("{name}")
     }
 
-    /// An expression of type `bool`: whether `value` is valid against `schema`, reporting each
-    /// failure. In the fast path it returns `false` from the enclosing function at the first one.
-    fn schema(&mut self, schema: &Schema, value: &TokenStream, path: &TokenStream) -> TokenStream {
+    /// The body of the function that checks `schema`: its checks, then whether all passed.
+    fn unit_body(&mut self, schema: &Schema) -> TokenStream {
+        let (value, path) = (quote!(value), quote!(path));
+        if let Body::Bool(false) = schema.body {
+            let schema_path = self.model.schema_path(&schema.id, None);
+            return quote! {
+                report.fail(#path, "false", #schema_path, || "no value is allowed here".to_owned());
+                false
+            };
+        }
+        let checks = self.schema(schema, &value, &path);
+        if checks.is_empty() {
+            return quote!(true);
+        }
+        quote! {
+            let mut valid = true;
+            #(#checks)*
+            valid
+        }
+    }
+
+    /// The checks of `value` against `schema`: statements that, at each failure, report it and
+    /// set `valid` to `false`, and in the fast path return `false` from the enclosing function.
+    /// None for a schema that accepts everything.
+    fn schema(&mut self, schema: &Schema, value: &TokenStream, path: &TokenStream) -> Vec<TokenStream> {
         let runtime = self.runtime.clone();
         let keywords = match &schema.body {
-            Body::Bool(true) => return quote!(true),
+            Body::Bool(true) => return Vec::new(),
             Body::Bool(false) => {
                 let schema_path = self.model.schema_path(&schema.id, None);
-                return quote! {{
+                return vec![quote! {
+                    valid = false;
                     report.fail(#path, "false", #schema_path, || "no value is allowed here".to_owned());
                     if !R::COLLECT { return false; }
-                    false
-                }};
+                }];
             }
             Body::Keywords(keywords) => keywords,
         };
@@ -264,15 +286,15 @@ impl Emitter<'_> {
             array_checks.push(quote!(if items.len() < #count { #fail }));
         }
         if let Some(item_schema) = &keywords.items {
-            let check = self.schema(item_schema, &quote!(item), &quote!(item_path));
-            array_checks.push(quote! {
-                for (index, item) in items.iter().enumerate() {
-                    let item_path = &#runtime::InstancePath::Index(#path, index);
-                    if !(#check) {
-                        valid = false;
+            let item_checks = self.schema(item_schema, &quote!(item), &quote!(item_path));
+            if !item_checks.is_empty() {
+                array_checks.push(quote! {
+                    for (index, item) in items.iter().enumerate() {
+                        let item_path = &#runtime::InstancePath::Index(#path, index);
+                        #(#item_checks)*
                     }
-                }
-            });
+                });
+            }
         }
         if !array_checks.is_empty() {
             checks.push(quote! {
@@ -295,14 +317,7 @@ impl Emitter<'_> {
             checks.push(quote!(if #unit(#value, #path, &mut #runtime::FirstFailure) { #fail }));
         }
 
-        if checks.is_empty() {
-            return quote!(true);
-        }
-        quote! {{
-            let mut valid = true;
-            #(#checks)*
-            valid
-        }}
+        checks
     }
 
     fn object_checks(&mut self, keywords: &Keywords, id: &SchemaId, path: &TokenStream) -> Vec<TokenStream> {
@@ -333,13 +348,13 @@ impl Emitter<'_> {
         let property_path = quote!(child_path);
         let mut arms = Vec::new();
         for (name, schema) in &keywords.properties {
-            let check = self.schema(schema, &quote!(child), &property_path);
+            let checks = self.schema(schema, &quote!(child), &property_path);
             let mark_seen = tracked.iter().position(|tracked| *tracked == name).map(|bit| {
                 let bit = Literal::u64_unsuffixed(1u64 << bit);
                 quote!(seen |= #bit;)
             });
             let pattern = string_pattern(name);
-            arms.push(quote!(#pattern => { #mark_seen if !(#check) { valid = false; } }));
+            arms.push(quote!(#pattern => { #mark_seen #(#checks)* }));
         }
         let additional = match &keywords.additional_properties {
             None => None,
@@ -353,8 +368,8 @@ impl Emitter<'_> {
                 }})
             }
             Some(schema) => {
-                let check = self.schema(schema, &quote!(child), &property_path);
-                Some(quote!(if !(#check) { valid = false; }))
+                let checks = self.schema(schema, &quote!(child), &property_path);
+                Some(quote!({ #(#checks)* }))
             }
         };
         if arms.is_empty() && additional.is_none() {

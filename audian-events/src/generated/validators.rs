@@ -33,20 +33,41 @@ fn check_common_defs_byte_count_d387f160<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.as_number().is_some_and(crate::validation::runtime::is_integer)) {
+    let mut valid = true;
+    if !(value.as_number().is_some_and(crate::validation::runtime::is_integer)) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/ByteCount/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "integer", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::Number(number) = value {
+        if !crate::validation::runtime::at_least(
+            number,
+            crate::validation::runtime::Bound::Unsigned(0u64),
+        ) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/ByteCount/type",
+                    "minimum",
+                    "common.json#/$defs/ByteCount/minimum",
                     || {
                         format!(
-                            "expected {}, found {} {}", "integer", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is {} {}", crate ::validation::runtime::describe(value),
+                            "less than the minimum", "0"
                         )
                     },
                 );
@@ -54,52 +75,29 @@ fn check_common_defs_byte_count_d387f160<R: crate::validation::runtime::Report>(
                 return false;
             }
         }
-        if let ::serde_json::Value::Number(number) = value {
-            if !crate::validation::runtime::at_least(
-                number,
-                crate::validation::runtime::Bound::Unsigned(0u64),
-            ) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minimum",
-                        "common.json#/$defs/ByteCount/minimum",
-                        || {
-                            format!(
-                                "{} is {} {}", crate ::validation::runtime::describe(value),
-                                "less than the minimum", "0"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !crate::validation::runtime::at_most(
-                number,
-                crate::validation::runtime::Bound::Unsigned(18446744073709551615u64),
-            ) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "maximum",
-                        "common.json#/$defs/ByteCount/maximum",
-                        || {
-                            format!(
-                                "{} is {} {}", crate ::validation::runtime::describe(value),
-                                "greater than the maximum", "18446744073709551615"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
+        if !crate::validation::runtime::at_most(
+            number,
+            crate::validation::runtime::Bound::Unsigned(18446744073709551615u64),
+        ) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "maximum",
+                    "common.json#/$defs/ByteCount/maximum",
+                    || {
+                        format!(
+                            "{} is {} {}", crate ::validation::runtime::describe(value),
+                            "greater than the maximum", "18446744073709551615"
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
             }
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/CallId`
 #[inline(never)]
@@ -109,20 +107,38 @@ fn check_common_defs_call_id_fc1d4d96<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/CallId/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !crate::validation::runtime::has_at_least_chars(text, 6) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/CallId/type",
+                    "minLength",
+                    "common.json#/$defs/CallId/minLength",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is shorter than {} characters", crate
+                            ::validation::runtime::describe(value), 6
                         )
                     },
                 );
@@ -130,46 +146,26 @@ fn check_common_defs_call_id_fc1d4d96<R: crate::validation::runtime::Report>(
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !crate::validation::runtime::has_at_least_chars(text, 6) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minLength",
-                        "common.json#/$defs/CallId/minLength",
-                        || {
-                            format!(
-                                "{} is shorter than {} characters", crate
-                                ::validation::runtime::describe(value), 6
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !(text.starts_with("call_")) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "pattern",
-                        "common.json#/$defs/CallId/pattern",
-                        || {
-                            format!(
-                                "{} is not {}", crate
-                                ::validation::runtime::describe(value), "a call ID"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
+        if !(text.starts_with("call_")) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "pattern",
+                    "common.json#/$defs/CallId/pattern",
+                    || {
+                        format!(
+                            "{} is not {}", crate ::validation::runtime::describe(value),
+                            "a call ID"
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
             }
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/CallStatus`
 #[inline(never)]
@@ -179,37 +175,35 @@ fn check_common_defs_call_status_58db48cd<R: crate::validation::runtime::Report>
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
+    let mut valid = true;
+    if !(value
+        .as_str()
+        .is_some_and(|text| {
+            matches!(
+                (text.len(), text), (9, "initiated") | (7, "ringing") | (8, "answered") |
+                (9, "completed") | (6, "failed") | (9, "cancelled")
+            )
+        }))
     {
-        let mut valid = true;
-        if !(value
-            .as_str()
-            .is_some_and(|text| {
-                matches!(
-                    (text.len(), text), (9, "initiated") | (7, "ringing") | (8,
-                    "answered") | (9, "completed") | (6, "failed") | (9, "cancelled")
-                )
-            }))
-        {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "enum",
-                    "common.json#/$defs/CallStatus/enum",
-                    || {
-                        format!(
-                            "{} is not one of {}", crate
-                            ::validation::runtime::describe(value),
-                            "\"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\""
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+        valid = false;
+        report
+            .fail(
+                path,
+                "enum",
+                "common.json#/$defs/CallStatus/enum",
+                || {
+                    format!(
+                        "{} is not one of {}", crate
+                        ::validation::runtime::describe(value),
+                        "\"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\""
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/CallType`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -218,34 +212,32 @@ fn check_common_defs_call_type_c88a5c43<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
+    let mut valid = true;
+    if !(value
+        .as_str()
+        .is_some_and(|text| {
+            matches!((text.len(), text), (7, "inbound") | (8, "outbound"))
+        }))
     {
-        let mut valid = true;
-        if !(value
-            .as_str()
-            .is_some_and(|text| {
-                matches!((text.len(), text), (7, "inbound") | (8, "outbound"))
-            }))
-        {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "enum",
-                    "common.json#/$defs/CallType/enum",
-                    || {
-                        format!(
-                            "{} is not one of {}", crate
-                            ::validation::runtime::describe(value),
-                            "\"inbound\", \"outbound\""
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+        valid = false;
+        report
+            .fail(
+                path,
+                "enum",
+                "common.json#/$defs/CallType/enum",
+                || {
+                    format!(
+                        "{} is not one of {}", crate
+                        ::validation::runtime::describe(value),
+                        "\"inbound\", \"outbound\""
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/DurationSeconds`
 #[inline(never)]
@@ -255,20 +247,41 @@ fn check_common_defs_duration_seconds_cf2efe6c<R: crate::validation::runtime::Re
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.as_number().is_some_and(crate::validation::runtime::is_integer)) {
+    let mut valid = true;
+    if !(value.as_number().is_some_and(crate::validation::runtime::is_integer)) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/DurationSeconds/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "integer", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::Number(number) = value {
+        if !crate::validation::runtime::at_least(
+            number,
+            crate::validation::runtime::Bound::Unsigned(0u64),
+        ) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/DurationSeconds/type",
+                    "minimum",
+                    "common.json#/$defs/DurationSeconds/minimum",
                     || {
                         format!(
-                            "expected {}, found {} {}", "integer", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is {} {}", crate ::validation::runtime::describe(value),
+                            "less than the minimum", "0"
                         )
                     },
                 );
@@ -276,52 +289,29 @@ fn check_common_defs_duration_seconds_cf2efe6c<R: crate::validation::runtime::Re
                 return false;
             }
         }
-        if let ::serde_json::Value::Number(number) = value {
-            if !crate::validation::runtime::at_least(
-                number,
-                crate::validation::runtime::Bound::Unsigned(0u64),
-            ) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minimum",
-                        "common.json#/$defs/DurationSeconds/minimum",
-                        || {
-                            format!(
-                                "{} is {} {}", crate ::validation::runtime::describe(value),
-                                "less than the minimum", "0"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !crate::validation::runtime::at_most(
-                number,
-                crate::validation::runtime::Bound::Unsigned(18446744073709551615u64),
-            ) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "maximum",
-                        "common.json#/$defs/DurationSeconds/maximum",
-                        || {
-                            format!(
-                                "{} is {} {}", crate ::validation::runtime::describe(value),
-                                "greater than the maximum", "18446744073709551615"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
+        if !crate::validation::runtime::at_most(
+            number,
+            crate::validation::runtime::Bound::Unsigned(18446744073709551615u64),
+        ) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "maximum",
+                    "common.json#/$defs/DurationSeconds/maximum",
+                    || {
+                        format!(
+                            "{} is {} {}", crate ::validation::runtime::describe(value),
+                            "greater than the maximum", "18446744073709551615"
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
             }
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/EventId`
 #[inline(never)]
@@ -331,20 +321,38 @@ fn check_common_defs_event_id_6f54479c<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/EventId/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !crate::validation::runtime::has_at_least_chars(text, 5) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/EventId/type",
+                    "minLength",
+                    "common.json#/$defs/EventId/minLength",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is shorter than {} characters", crate
+                            ::validation::runtime::describe(value), 5
                         )
                     },
                 );
@@ -352,46 +360,26 @@ fn check_common_defs_event_id_6f54479c<R: crate::validation::runtime::Report>(
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !crate::validation::runtime::has_at_least_chars(text, 5) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minLength",
-                        "common.json#/$defs/EventId/minLength",
-                        || {
-                            format!(
-                                "{} is shorter than {} characters", crate
-                                ::validation::runtime::describe(value), 5
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !(text.starts_with("evt_")) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "pattern",
-                        "common.json#/$defs/EventId/pattern",
-                        || {
-                            format!(
-                                "{} is not {}", crate
-                                ::validation::runtime::describe(value), "an event ID"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
+        if !(text.starts_with("evt_")) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "pattern",
+                    "common.json#/$defs/EventId/pattern",
+                    || {
+                        format!(
+                            "{} is not {}", crate ::validation::runtime::describe(value),
+                            "an event ID"
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
             }
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/EventSelector`
 #[inline(never)]
@@ -401,56 +389,54 @@ fn check_common_defs_event_selector_fb14bc88<R: crate::validation::runtime::Repo
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
+    let mut valid = true;
+    let mark = report.mark();
+    let mut matched = 0usize;
+    if matched < 2
+        && check_common_defs_event_selector_one_of_0_6a000955(
+            value,
+            path,
+            &mut crate::validation::runtime::FirstFailure,
+        )
     {
-        let mut valid = true;
-        let mark = report.mark();
-        let mut matched = 0usize;
-        if matched < 2
-            && check_common_defs_event_selector_one_of_0_6a000955(
-                value,
-                path,
-                &mut crate::validation::runtime::FirstFailure,
-            )
-        {
-            matched += 1;
-        }
-        if matched < 2
-            && check_common_defs_event_selector_one_of_1_6a0007a2(
-                value,
-                path,
-                &mut crate::validation::runtime::FirstFailure,
-            )
-        {
-            matched += 1;
-        }
-        if matched != 1 {
-            valid = false;
-            report.rollback(mark);
-            report
-                .fail(
-                    path,
-                    "oneOf",
-                    "common.json#/$defs/EventSelector/oneOf",
-                    || {
-                        if matched == 0 {
-                            format!(
-                                "{} is valid under none of the `oneOf` schemas", crate
-                                ::validation::runtime::describe(value)
-                            )
-                        } else {
-                            format!(
-                                "{} is valid under more than one of the `oneOf` schemas",
-                                crate ::validation::runtime::describe(value)
-                            )
-                        }
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
-        }
-        valid
+        matched += 1;
     }
+    if matched < 2
+        && check_common_defs_event_selector_one_of_1_6a0007a2(
+            value,
+            path,
+            &mut crate::validation::runtime::FirstFailure,
+        )
+    {
+        matched += 1;
+    }
+    if matched != 1 {
+        valid = false;
+        report.rollback(mark);
+        report
+            .fail(
+                path,
+                "oneOf",
+                "common.json#/$defs/EventSelector/oneOf",
+                || {
+                    if matched == 0 {
+                        format!(
+                            "{} is valid under none of the `oneOf` schemas", crate
+                            ::validation::runtime::describe(value)
+                        )
+                    } else {
+                        format!(
+                            "{} is valid under more than one of the `oneOf` schemas",
+                            crate ::validation::runtime::describe(value)
+                        )
+                    }
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    valid
 }
 /// `common.json#/$defs/EventSelector/oneOf/0`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -461,28 +447,26 @@ fn check_common_defs_event_selector_one_of_0_6a000955<
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.as_str().is_some_and(|text| matches!((text.len(), text), (1, "*")))) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "const",
-                    "common.json#/$defs/EventSelector/oneOf/0/const",
-                    || {
-                        format!(
-                            "expected {}, found {}", "\"*\"", crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.as_str().is_some_and(|text| matches!((text.len(), text), (1, "*")))) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "const",
+                "common.json#/$defs/EventSelector/oneOf/0/const",
+                || {
+                    format!(
+                        "expected {}, found {}", "\"*\"", crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/EventSelector/oneOf/1`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -493,16 +477,14 @@ fn check_common_defs_event_selector_one_of_1_6a0007a2<
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !check_common_defs_event_type_2ea112d1(value, path, report) {
-            valid = false;
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !check_common_defs_event_type_2ea112d1(value, path, report) {
+        valid = false;
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/EventType`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -511,43 +493,40 @@ fn check_common_defs_event_type_2ea112d1<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
+    let mut valid = true;
+    if !(value
+        .as_str()
+        .is_some_and(|text| {
+            matches!(
+                (text.len(), text), (14, "call.initiated") | (12, "call.ringing") | (13,
+                "call.answered") | (14, "call.completed") | (11, "call.failed") | (14,
+                "call.cancelled") | (16, "call.transferred") | (9, "call.held") | (12,
+                "call.resumed") | (10, "call.muted") | (12, "call.unmuted") | (17,
+                "recording.started") | (17, "recording.stopped") | (19,
+                "recording.completed") | (16, "recording.failed") | (18,
+                "ivr.input_received") | (18, "ivr.menu_presented") | (11, "ivr.timeout")
+            )
+        }))
     {
-        let mut valid = true;
-        if !(value
-            .as_str()
-            .is_some_and(|text| {
-                matches!(
-                    (text.len(), text), (14, "call.initiated") | (12, "call.ringing") |
-                    (13, "call.answered") | (14, "call.completed") | (11, "call.failed")
-                    | (14, "call.cancelled") | (16, "call.transferred") | (9,
-                    "call.held") | (12, "call.resumed") | (10, "call.muted") | (12,
-                    "call.unmuted") | (17, "recording.started") | (17,
-                    "recording.stopped") | (19, "recording.completed") | (16,
-                    "recording.failed") | (18, "ivr.input_received") | (18,
-                    "ivr.menu_presented") | (11, "ivr.timeout")
-                )
-            }))
-        {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "enum",
-                    "common.json#/$defs/EventType/enum",
-                    || {
-                        format!(
-                            "{} is not one of {}", crate
-                            ::validation::runtime::describe(value),
-                            "\"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\""
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+        valid = false;
+        report
+            .fail(
+                path,
+                "enum",
+                "common.json#/$defs/EventType/enum",
+                || {
+                    format!(
+                        "{} is not one of {}", crate
+                        ::validation::runtime::describe(value),
+                        "\"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\""
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/FailureReason`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -556,38 +535,36 @@ fn check_common_defs_failure_reason_ac46c0cf<R: crate::validation::runtime::Repo
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
+    let mut valid = true;
+    if !(value
+        .as_str()
+        .is_some_and(|text| {
+            matches!(
+                (text.len(), text), (9, "no_answer") | (8, "declined") | (14,
+                "invalid_number") | (13, "network_error") | (14, "internal_error") | (4,
+                "busy")
+            )
+        }))
     {
-        let mut valid = true;
-        if !(value
-            .as_str()
-            .is_some_and(|text| {
-                matches!(
-                    (text.len(), text), (9, "no_answer") | (8, "declined") | (14,
-                    "invalid_number") | (13, "network_error") | (14, "internal_error") |
-                    (4, "busy")
-                )
-            }))
-        {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "enum",
-                    "common.json#/$defs/FailureReason/enum",
-                    || {
-                        format!(
-                            "{} is not one of {}", crate
-                            ::validation::runtime::describe(value),
-                            "\"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\""
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+        valid = false;
+        report
+            .fail(
+                path,
+                "enum",
+                "common.json#/$defs/FailureReason/enum",
+                || {
+                    format!(
+                        "{} is not one of {}", crate
+                        ::validation::runtime::describe(value),
+                        "\"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\""
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/MenuId`
 #[inline(never)]
@@ -597,20 +574,38 @@ fn check_common_defs_menu_id_33a2bf31<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/MenuId/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !crate::validation::runtime::has_at_least_chars(text, 1) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/MenuId/type",
+                    "minLength",
+                    "common.json#/$defs/MenuId/minLength",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is shorter than {} characters", crate
+                            ::validation::runtime::describe(value), 1
                         )
                     },
                 );
@@ -618,28 +613,8 @@ fn check_common_defs_menu_id_33a2bf31<R: crate::validation::runtime::Report>(
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !crate::validation::runtime::has_at_least_chars(text, 1) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minLength",
-                        "common.json#/$defs/MenuId/minLength",
-                        || {
-                            format!(
-                                "{} is shorter than {} characters", crate
-                                ::validation::runtime::describe(value), 1
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-        }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/PhoneNumber`
 #[inline(never)]
@@ -649,20 +624,38 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/PhoneNumber/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !(matches_common_defs_phone_number_d412d4c4(text)) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/PhoneNumber/type",
+                    "pattern",
+                    "common.json#/$defs/PhoneNumber/pattern",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is not {}", crate ::validation::runtime::describe(value),
+                            "an E.164 phone number"
                         )
                     },
                 );
@@ -670,29 +663,8 @@ fn check_common_defs_phone_number_d412d4c4<R: crate::validation::runtime::Report
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !(matches_common_defs_phone_number_d412d4c4(text)) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "pattern",
-                        "common.json#/$defs/PhoneNumber/pattern",
-                        || {
-                            format!(
-                                "{} is not {}", crate
-                                ::validation::runtime::describe(value),
-                                "an E.164 phone number"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-        }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/RecordingId`
 #[inline(never)]
@@ -702,20 +674,38 @@ fn check_common_defs_recording_id_88c1198b<R: crate::validation::runtime::Report
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/RecordingId/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !crate::validation::runtime::has_at_least_chars(text, 5) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/RecordingId/type",
+                    "minLength",
+                    "common.json#/$defs/RecordingId/minLength",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is shorter than {} characters", crate
+                            ::validation::runtime::describe(value), 5
                         )
                     },
                 );
@@ -723,46 +713,26 @@ fn check_common_defs_recording_id_88c1198b<R: crate::validation::runtime::Report
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !crate::validation::runtime::has_at_least_chars(text, 5) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "minLength",
-                        "common.json#/$defs/RecordingId/minLength",
-                        || {
-                            format!(
-                                "{} is shorter than {} characters", crate
-                                ::validation::runtime::describe(value), 5
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-            if !(text.starts_with("rec_")) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "pattern",
-                        "common.json#/$defs/RecordingId/pattern",
-                        || {
-                            format!(
-                                "{} is not {}", crate
-                                ::validation::runtime::describe(value), "a recording ID"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
+        if !(text.starts_with("rec_")) {
+            valid = false;
+            report
+                .fail(
+                    path,
+                    "pattern",
+                    "common.json#/$defs/RecordingId/pattern",
+                    || {
+                        format!(
+                            "{} is not {}", crate ::validation::runtime::describe(value),
+                            "a recording ID"
+                        )
+                    },
+                );
+            if !R::COLLECT {
+                return false;
             }
         }
-        valid
     }
+    valid
 }
 /// `common.json#/$defs/Timestamp`
 #[inline(never)]
@@ -772,20 +742,38 @@ fn check_common_defs_timestamp_b700d209<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_string()) {
+    let mut valid = true;
+    if !(value.is_string()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "common.json#/$defs/Timestamp/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "string", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
+        }
+    }
+    if let ::serde_json::Value::String(text) = value {
+        if !(crate::validation::runtime::is_date_time(text)) {
             valid = false;
             report
                 .fail(
                     path,
-                    "type",
-                    "common.json#/$defs/Timestamp/type",
+                    "format",
+                    "common.json#/$defs/Timestamp/format",
                     || {
                         format!(
-                            "expected {}, found {} {}", "string", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
+                            "{} is not {}", crate ::validation::runtime::describe(value),
+                            "an RFC 3339 date-time"
                         )
                     },
                 );
@@ -793,29 +781,8 @@ fn check_common_defs_timestamp_b700d209<R: crate::validation::runtime::Report>(
                 return false;
             }
         }
-        if let ::serde_json::Value::String(text) = value {
-            if !(crate::validation::runtime::is_date_time(text)) {
-                valid = false;
-                report
-                    .fail(
-                        path,
-                        "format",
-                        "common.json#/$defs/Timestamp/format",
-                        || {
-                            format!(
-                                "{} is not {}", crate
-                                ::validation::runtime::describe(value),
-                                "an RFC 3339 date-time"
-                            )
-                        },
-                    );
-                if !R::COLLECT {
-                    return false;
-                }
-            }
-        }
-        valid
     }
+    valid
 }
 /// `event.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -824,143 +791,133 @@ fn check_event_c6bb3240<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        let branch_valid = match value.as_object() {
-            ::core::option::Option::None => {
-                report
-                    .fail(
-                        path,
-                        "oneOf",
-                        "event.json#/oneOf",
-                        || {
-                            format!(
-                                "{} {}",
-                                "expected an object with \"event\" one of call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout, found",
-                                crate ::validation::runtime::describe(value)
-                            )
-                        },
-                    );
-                false
-            }
-            ::core::option::Option::Some(object) => {
-                match object
-                    .iter()
-                    .find_map(|(key, tag)| (key.as_str() == "event").then_some(tag))
-                {
-                    ::core::option::Option::None => {
-                        report
-                            .fail(
+    let mut valid = true;
+    let branch_valid = match value.as_object() {
+        ::core::option::Option::None => {
+            report
+                .fail(
+                    path,
+                    "oneOf",
+                    "event.json#/oneOf",
+                    || {
+                        format!(
+                            "{} {}",
+                            "expected an object with \"event\" one of call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout, found",
+                            crate ::validation::runtime::describe(value)
+                        )
+                    },
+                );
+            false
+        }
+        ::core::option::Option::Some(object) => {
+            match object
+                .iter()
+                .find_map(|(key, tag)| (key.as_str() == "event").then_some(tag))
+            {
+                ::core::option::Option::None => {
+                    report
+                        .fail(
+                            path,
+                            "oneOf",
+                            "event.json#/oneOf",
+                            || {
+                                "missing \"event\": expected one of call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout"
+                                    .to_owned()
+                            },
+                        );
+                    false
+                }
+                ::core::option::Option::Some(tag) => {
+                    match tag.as_str().map(|tag| (tag.len(), tag)) {
+                        ::core::option::Option::Some((14, "call.initiated")) => {
+                            check_events_call_initiated_82f4270b(value, path, report)
+                        }
+                        ::core::option::Option::Some((12, "call.ringing")) => {
+                            check_events_call_ringing_d70db11a(value, path, report)
+                        }
+                        ::core::option::Option::Some((13, "call.answered")) => {
+                            check_events_call_answered_0b7e42f7(value, path, report)
+                        }
+                        ::core::option::Option::Some((14, "call.completed")) => {
+                            check_events_call_completed_59107363(value, path, report)
+                        }
+                        ::core::option::Option::Some((11, "call.failed")) => {
+                            check_events_call_failed_d3f91aed(value, path, report)
+                        }
+                        ::core::option::Option::Some((14, "call.cancelled")) => {
+                            check_events_call_cancelled_ea31aa8d(value, path, report)
+                        }
+                        ::core::option::Option::Some((16, "call.transferred")) => {
+                            check_events_call_transferred_1a755b7a(value, path, report)
+                        }
+                        ::core::option::Option::Some((9, "call.held")) => {
+                            check_events_call_held_002de5e7(value, path, report)
+                        }
+                        ::core::option::Option::Some((12, "call.resumed")) => {
+                            check_events_call_resumed_c545386b(value, path, report)
+                        }
+                        ::core::option::Option::Some((10, "call.muted")) => {
+                            check_events_call_muted_72ed1f59(value, path, report)
+                        }
+                        ::core::option::Option::Some((12, "call.unmuted")) => {
+                            check_events_call_unmuted_8aa05592(value, path, report)
+                        }
+                        ::core::option::Option::Some((17, "recording.started")) => {
+                            check_events_recording_started_d5d1107c(value, path, report)
+                        }
+                        ::core::option::Option::Some((17, "recording.stopped")) => {
+                            check_events_recording_stopped_4361c1c0(value, path, report)
+                        }
+                        ::core::option::Option::Some((19, "recording.completed")) => {
+                            check_events_recording_completed_eb15e698(
+                                value,
                                 path,
-                                "oneOf",
-                                "event.json#/oneOf",
-                                || {
-                                    "missing \"event\": expected one of call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout"
-                                        .to_owned()
-                                },
-                            );
-                        false
-                    }
-                    ::core::option::Option::Some(tag) => {
-                        match tag.as_str().map(|tag| (tag.len(), tag)) {
-                            ::core::option::Option::Some((14, "call.initiated")) => {
-                                check_events_call_initiated_82f4270b(value, path, report)
-                            }
-                            ::core::option::Option::Some((12, "call.ringing")) => {
-                                check_events_call_ringing_d70db11a(value, path, report)
-                            }
-                            ::core::option::Option::Some((13, "call.answered")) => {
-                                check_events_call_answered_0b7e42f7(value, path, report)
-                            }
-                            ::core::option::Option::Some((14, "call.completed")) => {
-                                check_events_call_completed_59107363(value, path, report)
-                            }
-                            ::core::option::Option::Some((11, "call.failed")) => {
-                                check_events_call_failed_d3f91aed(value, path, report)
-                            }
-                            ::core::option::Option::Some((14, "call.cancelled")) => {
-                                check_events_call_cancelled_ea31aa8d(value, path, report)
-                            }
-                            ::core::option::Option::Some((16, "call.transferred")) => {
-                                check_events_call_transferred_1a755b7a(value, path, report)
-                            }
-                            ::core::option::Option::Some((9, "call.held")) => {
-                                check_events_call_held_002de5e7(value, path, report)
-                            }
-                            ::core::option::Option::Some((12, "call.resumed")) => {
-                                check_events_call_resumed_c545386b(value, path, report)
-                            }
-                            ::core::option::Option::Some((10, "call.muted")) => {
-                                check_events_call_muted_72ed1f59(value, path, report)
-                            }
-                            ::core::option::Option::Some((12, "call.unmuted")) => {
-                                check_events_call_unmuted_8aa05592(value, path, report)
-                            }
-                            ::core::option::Option::Some((17, "recording.started")) => {
-                                check_events_recording_started_d5d1107c(value, path, report)
-                            }
-                            ::core::option::Option::Some((17, "recording.stopped")) => {
-                                check_events_recording_stopped_4361c1c0(value, path, report)
-                            }
-                            ::core::option::Option::Some((19, "recording.completed")) => {
-                                check_events_recording_completed_eb15e698(
-                                    value,
-                                    path,
-                                    report,
-                                )
-                            }
-                            ::core::option::Option::Some((16, "recording.failed")) => {
-                                check_events_recording_failed_911df144(value, path, report)
-                            }
-                            ::core::option::Option::Some((18, "ivr.input_received")) => {
-                                check_events_ivr_input_received_e48ae941(
-                                    value,
-                                    path,
-                                    report,
-                                )
-                            }
-                            ::core::option::Option::Some((18, "ivr.menu_presented")) => {
-                                check_events_ivr_menu_presented_8c613a65(
-                                    value,
-                                    path,
-                                    report,
-                                )
-                            }
-                            ::core::option::Option::Some((11, "ivr.timeout")) => {
-                                check_events_ivr_timeout_d5b1d57e(value, path, report)
-                            }
-                            _ => {
-                                report
-                                    .fail(
-                                        &crate::validation::runtime::InstancePath::Property(
-                                            path,
-                                            "event",
-                                        ),
-                                        "oneOf",
-                                        "event.json#/oneOf",
-                                        || {
-                                            format!(
-                                                "{} is not a known {}: expected one of {}", crate
-                                                ::validation::runtime::describe(tag), "event",
-                                                "call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout"
-                                            )
-                                        },
-                                    );
-                                false
-                            }
+                                report,
+                            )
+                        }
+                        ::core::option::Option::Some((16, "recording.failed")) => {
+                            check_events_recording_failed_911df144(value, path, report)
+                        }
+                        ::core::option::Option::Some((18, "ivr.input_received")) => {
+                            check_events_ivr_input_received_e48ae941(value, path, report)
+                        }
+                        ::core::option::Option::Some((18, "ivr.menu_presented")) => {
+                            check_events_ivr_menu_presented_8c613a65(value, path, report)
+                        }
+                        ::core::option::Option::Some((11, "ivr.timeout")) => {
+                            check_events_ivr_timeout_d5b1d57e(value, path, report)
+                        }
+                        _ => {
+                            report
+                                .fail(
+                                    &crate::validation::runtime::InstancePath::Property(
+                                        path,
+                                        "event",
+                                    ),
+                                    "oneOf",
+                                    "event.json#/oneOf",
+                                    || {
+                                        format!(
+                                            "{} is not a known {}: expected one of {}", crate
+                                            ::validation::runtime::describe(tag), "event",
+                                            "call.initiated, call.ringing, call.answered, call.completed, call.failed, call.cancelled, call.transferred, call.held, call.resumed, call.muted, call.unmuted, recording.started, recording.stopped, recording.completed, recording.failed, ivr.input_received, ivr.menu_presented, ivr.timeout"
+                                        )
+                                    },
+                                );
+                            false
                         }
                     }
                 }
             }
-        };
-        if !branch_valid {
-            valid = false;
-            if !R::COLLECT {
-                return false;
-            }
         }
-        valid
+    };
+    if !branch_valid {
+        valid = false;
+        if !R::COLLECT {
+            return false;
+        }
     }
+    valid
 }
 /// `events/call.answered.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -969,320 +926,214 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.answered.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.answered.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (13, "call.answered"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.answered.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.answered\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.answered.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (11, "answered_by") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (11, "answered_at") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.answered.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 7 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.answered.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.answered.json#/properties/data/required",
-                                                || "missing required property \"answered_by\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.answered.json#/properties/data/required",
-                                                || "missing required property \"answered_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (13, "call.answered"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.answered.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.answered.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.answered\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.answered.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.answered.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (11, "answered_by") => {
+                                    seen |= 2;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (11, "answered_at") => {
+                                    seen |= 4;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.answered.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 7 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.answered.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.answered.json#/properties/data/required",
+                                        || "missing required property \"answered_by\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.answered.json#/properties/data/required",
+                                        || "missing required property \"answered_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.answered.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.answered.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.answered.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.answered.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -1290,8 +1141,62 @@ fn check_events_call_answered_0b7e42f7<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.answered.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.answered.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.answered.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.answered.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.cancelled.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -1300,384 +1205,272 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.cancelled.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.cancelled.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (14, "call.cancelled"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.cancelled.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.cancelled\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.cancelled.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (6, "status") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_status_58db48cd(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if !(child
-                                                    .as_str()
-                                                    .is_some_and(|text| {
-                                                        matches!((text.len(), text), (9, "cancelled"))
-                                                    }))
-                                                {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "const",
-                                                            "events/call.cancelled.json#/properties/data/properties/status/const",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {}", "\"cancelled\"", crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "cancelled_at") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "cancelled_by") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/call.cancelled.json#/properties/data/properties/cancelled_by/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.cancelled.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 15 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.cancelled.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.cancelled.json#/properties/data/required",
-                                                || "missing required property \"status\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.cancelled.json#/properties/data/required",
-                                                || "missing required property \"cancelled_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.cancelled.json#/properties/data/required",
-                                                || "missing required property \"cancelled_by\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (14, "call.cancelled"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.cancelled.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.cancelled.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.cancelled\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.cancelled.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.cancelled.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (6, "status") => {
+                                    seen |= 2;
+                                    if !check_common_defs_call_status_58db48cd(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if !(child
+                                        .as_str()
+                                        .is_some_and(|text| {
+                                            matches!((text.len(), text), (9, "cancelled"))
+                                        }))
+                                    {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "const",
+                                                "events/call.cancelled.json#/properties/data/properties/status/const",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {}", "\"cancelled\"", crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "cancelled_at") => {
+                                    seen |= 4;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "cancelled_by") => {
+                                    seen |= 8;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/call.cancelled.json#/properties/data/properties/cancelled_by/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.cancelled.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 15 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.cancelled.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.cancelled.json#/properties/data/required",
+                                        || "missing required property \"status\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.cancelled.json#/properties/data/required",
+                                        || "missing required property \"cancelled_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.cancelled.json#/properties/data/required",
+                                        || "missing required property \"cancelled_by\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.cancelled.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.cancelled.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.cancelled.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.cancelled.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -1685,8 +1478,62 @@ fn check_events_call_cancelled_ea31aa8d<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.cancelled.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.cancelled.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.cancelled.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.cancelled.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.completed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -1695,406 +1542,164 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.completed.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.completed.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (14, "call.completed"))
+                        }))
+                    {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "const",
+                                "events/call.completed.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.completed\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
+                }
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "type",
+                                "events/call.completed.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (14, "call.completed"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
                                         child_path,
-                                        "const",
-                                        "events/call.completed.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.completed\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.completed.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (8, "duration") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_duration_seconds_cf2efe6c(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (6, "status") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_status_58db48cd(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if !(child
-                                                    .as_str()
-                                                    .is_some_and(|text| {
-                                                        matches!((text.len(), text), (9, "completed"))
-                                                    }))
-                                                {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "const",
-                                                            "events/call.completed.json#/properties/data/properties/status/const",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {}", "\"completed\"", crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (4, "from") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (2, "to") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (8, "ended_at") => {
-                                            seen |= 32;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (17, "completion_reason") => {
-                                            seen |= 64;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/call.completed.json#/properties/data/properties/completion_reason/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.completed.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
                                         }
                                     }
                                 }
-                                if seen != 127 {
-                                    if seen & 1 == 0 {
+                                (8, "duration") => {
+                                    seen |= 2;
+                                    if !check_common_defs_duration_seconds_cf2efe6c(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
                                         valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
                                         if !R::COLLECT {
                                             return false;
                                         }
                                     }
-                                    if seen & 2 == 0 {
+                                }
+                                (6, "status") => {
+                                    seen |= 4;
+                                    if !check_common_defs_call_status_58db48cd(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
                                         valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"duration\"".to_owned(),
-                                            );
                                         if !R::COLLECT {
                                             return false;
                                         }
                                     }
-                                    if seen & 4 == 0 {
+                                    if !(child
+                                        .as_str()
+                                        .is_some_and(|text| {
+                                            matches!((text.len(), text), (9, "completed"))
+                                        }))
+                                    {
                                         valid = false;
                                         report
                                             .fail(
                                                 child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"status\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"from\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"to\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 32 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
-                                                || "missing required property \"ended_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 64 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.completed.json#/properties/data/required",
+                                                "const",
+                                                "events/call.completed.json#/properties/data/properties/status/const",
                                                 || {
-                                                    "missing required property \"completion_reason\"".to_owned()
+                                                    format!(
+                                                        "expected {}, found {}", "\"completed\"", crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
                                                 },
                                             );
                                         if !R::COLLECT {
@@ -2102,75 +1707,187 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
+                                (4, "from") => {
+                                    seen |= 8;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (2, "to") => {
+                                    seen |= 16;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (8, "ended_at") => {
+                                    seen |= 32;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (17, "completion_reason") => {
+                                    seen |= 64;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/call.completed.json#/properties/data/properties/completion_reason/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.completed.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
                             }
-                            valid
-                        }) {
-                            valid = false;
+                        }
+                        if seen != 127 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"duration\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"status\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"from\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"to\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 32 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || "missing required property \"ended_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 64 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.completed.json#/properties/data/required",
+                                        || {
+                                            "missing required property \"completion_reason\"".to_owned()
+                                        },
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
                         }
                     }
-                    _ => {
-                        valid = false;
-                        report
-                            .fail(
-                                child_path,
-                                "additionalProperties",
-                                "events/call.completed.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
-                            );
-                        if !R::COLLECT {
-                            return false;
-                        }
-                    }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.completed.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 2 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.completed.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.completed.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.completed.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.completed.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -2178,8 +1895,62 @@ fn check_events_call_completed_59107363<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.completed.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.completed.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.completed.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.completed.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.failed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -2188,362 +1959,237 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.failed.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.failed.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (11, "call.failed"))
+                        }))
+                    {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "const",
+                                "events/call.failed.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.failed\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
+                }
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "type",
+                                "events/call.failed.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (11, "call.failed"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
                                         child_path,
-                                        "const",
-                                        "events/call.failed.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.failed\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
                                 }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
+                                (6, "status") => {
+                                    seen |= 2;
+                                    if !check_common_defs_call_status_58db48cd(
+                                        child,
                                         child_path,
-                                        "type",
-                                        "events/call.failed.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if !(child
+                                        .as_str()
+                                        .is_some_and(|text| {
+                                            matches!((text.len(), text), (6, "failed"))
+                                        }))
+                                    {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "const",
+                                                "events/call.failed.json#/properties/data/properties/status/const",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {}", "\"failed\"", crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
                                 }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
+                                (6, "reason") => {
+                                    seen |= 4;
+                                    if !check_common_defs_failure_reason_ac46c0cf(
+                                        child,
                                         child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (6, "status") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_status_58db48cd(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if !(child
-                                                    .as_str()
-                                                    .is_some_and(|text| {
-                                                        matches!((text.len(), text), (6, "failed"))
-                                                    }))
-                                                {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "const",
-                                                            "events/call.failed.json#/properties/data/properties/status/const",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {}", "\"failed\"", crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                    }
+                                }
+                                (11, "reason_code") => {
+                                    seen |= 8;
+                                    if !(child
+                                        .as_number()
+                                        .is_some_and(crate::validation::runtime::is_integer))
+                                    {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/call.failed.json#/properties/data/properties/reason_code/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "integer", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (6, "reason") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_failure_reason_ac46c0cf(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (11, "reason_code") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child
-                                                    .as_number()
-                                                    .is_some_and(crate::validation::runtime::is_integer))
-                                                {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/call.failed.json#/properties/data/properties/reason_code/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "integer", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if let ::serde_json::Value::Number(number) = child {
-                                                    if !crate::validation::runtime::at_least(
-                                                        number,
-                                                        crate::validation::runtime::Bound::Signed(
-                                                            -9223372036854775808i64,
-                                                        ),
-                                                    ) {
-                                                        valid = false;
-                                                        report
-                                                            .fail(
-                                                                child_path,
-                                                                "minimum",
-                                                                "events/call.failed.json#/properties/data/properties/reason_code/minimum",
-                                                                || {
-                                                                    format!(
-                                                                        "{} is {} {}", crate ::validation::runtime::describe(child),
-                                                                        "less than the minimum", "-9223372036854775808"
-                                                                    )
-                                                                },
-                                                            );
-                                                        if !R::COLLECT {
-                                                            return false;
-                                                        }
-                                                    }
-                                                    if !crate::validation::runtime::at_most(
-                                                        number,
-                                                        crate::validation::runtime::Bound::Unsigned(
-                                                            9223372036854775807u64,
-                                                        ),
-                                                    ) {
-                                                        valid = false;
-                                                        report
-                                                            .fail(
-                                                                child_path,
-                                                                "maximum",
-                                                                "events/call.failed.json#/properties/data/properties/reason_code/maximum",
-                                                                || {
-                                                                    format!(
-                                                                        "{} is {} {}", crate ::validation::runtime::describe(child),
-                                                                        "greater than the maximum", "9223372036854775807"
-                                                                    )
-                                                                },
-                                                            );
-                                                        if !R::COLLECT {
-                                                            return false;
-                                                        }
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (4, "from") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (2, "to") => {
-                                            seen |= 32;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (9, "failed_at") => {
-                                            seen |= 64;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
+                                    }
+                                    if let ::serde_json::Value::Number(number) = child {
+                                        if !crate::validation::runtime::at_least(
+                                            number,
+                                            crate::validation::runtime::Bound::Signed(
+                                                -9223372036854775808i64,
+                                            ),
+                                        ) {
                                             valid = false;
                                             report
                                                 .fail(
                                                     child_path,
-                                                    "additionalProperties",
-                                                    "events/call.failed.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
+                                                    "minimum",
+                                                    "events/call.failed.json#/properties/data/properties/reason_code/minimum",
+                                                    || {
+                                                        format!(
+                                                            "{} is {} {}", crate ::validation::runtime::describe(child),
+                                                            "less than the minimum", "-9223372036854775808"
+                                                        )
+                                                    },
+                                                );
+                                            if !R::COLLECT {
+                                                return false;
+                                            }
+                                        }
+                                        if !crate::validation::runtime::at_most(
+                                            number,
+                                            crate::validation::runtime::Bound::Unsigned(
+                                                9223372036854775807u64,
+                                            ),
+                                        ) {
+                                            valid = false;
+                                            report
+                                                .fail(
+                                                    child_path,
+                                                    "maximum",
+                                                    "events/call.failed.json#/properties/data/properties/reason_code/maximum",
+                                                    || {
+                                                        format!(
+                                                            "{} is {} {}", crate ::validation::runtime::describe(child),
+                                                            "greater than the maximum", "9223372036854775807"
+                                                        )
+                                                    },
                                                 );
                                             if !R::COLLECT {
                                                 return false;
@@ -2551,168 +2197,163 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                                         }
                                     }
                                 }
-                                if seen != 127 {
-                                    if seen & 1 == 0 {
+                                (4, "from") => {
+                                    seen |= 16;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
                                         valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"status\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"reason\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"reason_code\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"from\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 32 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"to\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 64 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.failed.json#/properties/data/required",
-                                                || "missing required property \"failed_at\"".to_owned(),
-                                            );
                                         if !R::COLLECT {
                                             return false;
                                         }
                                     }
                                 }
+                                (2, "to") => {
+                                    seen |= 32;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (9, "failed_at") => {
+                                    seen |= 64;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.failed.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
                             }
-                            valid
-                        }) {
-                            valid = false;
+                        }
+                        if seen != 127 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"status\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"reason\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"reason_code\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"from\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 32 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"to\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 64 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.failed.json#/properties/data/required",
+                                        || "missing required property \"failed_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
                         }
                     }
-                    _ => {
-                        valid = false;
-                        report
-                            .fail(
-                                child_path,
-                                "additionalProperties",
-                                "events/call.failed.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
-                            );
-                        if !R::COLLECT {
-                            return false;
-                        }
-                    }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.failed.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 2 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.failed.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.failed.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.failed.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.failed.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -2720,8 +2361,62 @@ fn check_events_call_failed_d3f91aed<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.failed.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.failed.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.failed.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.failed.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.held.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -2730,288 +2425,188 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.held.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.held.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (9, "call.held"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.held.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.held\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.held.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (7, "held_at") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.held.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 3 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.held.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.held.json#/properties/data/required",
-                                                || "missing required property \"held_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (9, "call.held"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.held.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.held.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.held\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.held.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.held.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (7, "held_at") => {
+                                    seen |= 2;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.held.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 3 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.held.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.held.json#/properties/data/required",
+                                        || "missing required property \"held_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.held.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.held.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.held.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.held.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -3019,8 +2614,62 @@ fn check_events_call_held_002de5e7<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.held.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.held.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.held.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.held.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.initiated.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -3029,384 +2678,266 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.initiated.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.initiated.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (14, "call.initiated"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.initiated.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.initiated\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.initiated.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (9, "call_type") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_type_c88a5c43(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (4, "from") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (2, "to") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "initiated_at") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.initiated.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 31 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.initiated.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.initiated.json#/properties/data/required",
-                                                || "missing required property \"call_type\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.initiated.json#/properties/data/required",
-                                                || "missing required property \"from\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.initiated.json#/properties/data/required",
-                                                || "missing required property \"to\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.initiated.json#/properties/data/required",
-                                                || "missing required property \"initiated_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (14, "call.initiated"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.initiated.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.initiated.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.initiated\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.initiated.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.initiated.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (9, "call_type") => {
+                                    seen |= 2;
+                                    if !check_common_defs_call_type_c88a5c43(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (4, "from") => {
+                                    seen |= 4;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (2, "to") => {
+                                    seen |= 8;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "initiated_at") => {
+                                    seen |= 16;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.initiated.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 31 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.initiated.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.initiated.json#/properties/data/required",
+                                        || "missing required property \"call_type\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.initiated.json#/properties/data/required",
+                                        || "missing required property \"from\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.initiated.json#/properties/data/required",
+                                        || "missing required property \"to\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.initiated.json#/properties/data/required",
+                                        || "missing required property \"initiated_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.initiated.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.initiated.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.initiated.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.initiated.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -3414,8 +2945,62 @@ fn check_events_call_initiated_82f4270b<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.initiated.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.initiated.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.initiated.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.initiated.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.muted.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -3424,288 +3009,188 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.muted.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.muted.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (10, "call.muted"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.muted.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.muted\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.muted.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (8, "muted_at") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.muted.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 3 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.muted.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.muted.json#/properties/data/required",
-                                                || "missing required property \"muted_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (10, "call.muted"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.muted.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.muted.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.muted\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.muted.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.muted.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (8, "muted_at") => {
+                                    seen |= 2;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.muted.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 3 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.muted.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.muted.json#/properties/data/required",
+                                        || "missing required property \"muted_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.muted.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.muted.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.muted.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.muted.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -3713,8 +3198,62 @@ fn check_events_call_muted_72ed1f59<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.muted.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.muted.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.muted.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.muted.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.resumed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -3723,288 +3262,188 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.resumed.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.resumed.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (12, "call.resumed"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.resumed.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.resumed\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.resumed.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "resumed_at") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.resumed.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 3 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.resumed.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.resumed.json#/properties/data/required",
-                                                || "missing required property \"resumed_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (12, "call.resumed"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.resumed.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.resumed.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.resumed\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.resumed.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.resumed.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "resumed_at") => {
+                                    seen |= 2;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.resumed.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 3 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.resumed.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.resumed.json#/properties/data/required",
+                                        || "missing required property \"resumed_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.resumed.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.resumed.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.resumed.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.resumed.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -4012,8 +3451,62 @@ fn check_events_call_resumed_c545386b<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.resumed.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.resumed.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.resumed.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.resumed.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.ringing.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -4022,288 +3515,188 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.ringing.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.ringing.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (12, "call.ringing"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.ringing.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.ringing\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.ringing.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "ringing_at") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.ringing.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 3 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.ringing.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.ringing.json#/properties/data/required",
-                                                || "missing required property \"ringing_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (12, "call.ringing"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.ringing.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.ringing.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.ringing\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.ringing.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.ringing.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "ringing_at") => {
+                                    seen |= 2;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.ringing.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 3 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.ringing.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.ringing.json#/properties/data/required",
+                                        || "missing required property \"ringing_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.ringing.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.ringing.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.ringing.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.ringing.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -4311,8 +3704,62 @@ fn check_events_call_ringing_d70db11a<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.ringing.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.ringing.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.ringing.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.ringing.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.transferred.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -4321,352 +3768,240 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.transferred.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.transferred.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (16, "call.transferred"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.transferred.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.transferred\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.transferred.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (13, "transfer_from") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (11, "transfer_to") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_phone_number_d412d4c4(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (14, "transferred_at") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.transferred.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 15 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.transferred.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.transferred.json#/properties/data/required",
-                                                || "missing required property \"transfer_from\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.transferred.json#/properties/data/required",
-                                                || "missing required property \"transfer_to\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.transferred.json#/properties/data/required",
-                                                || "missing required property \"transferred_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (16, "call.transferred"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.transferred.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.transferred.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.transferred\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.transferred.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.transferred.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (13, "transfer_from") => {
+                                    seen |= 2;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (11, "transfer_to") => {
+                                    seen |= 4;
+                                    if !check_common_defs_phone_number_d412d4c4(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (14, "transferred_at") => {
+                                    seen |= 8;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.transferred.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 15 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.transferred.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.transferred.json#/properties/data/required",
+                                        || "missing required property \"transfer_from\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.transferred.json#/properties/data/required",
+                                        || "missing required property \"transfer_to\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.transferred.json#/properties/data/required",
+                                        || "missing required property \"transferred_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.transferred.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.transferred.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.transferred.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.transferred.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -4674,8 +4009,62 @@ fn check_events_call_transferred_1a755b7a<R: crate::validation::runtime::Report>
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.transferred.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.transferred.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.transferred.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.transferred.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/call.unmuted.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -4684,288 +4073,188 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/call.unmuted.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/call.unmuted.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (12, "call.unmuted"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/call.unmuted.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"call.unmuted\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/call.unmuted.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "unmuted_at") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/call.unmuted.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 3 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.unmuted.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/call.unmuted.json#/properties/data/required",
-                                                || "missing required property \"unmuted_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (12, "call.unmuted"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/call.unmuted.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/call.unmuted.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"call.unmuted\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.unmuted.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/call.unmuted.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "unmuted_at") => {
+                                    seen |= 2;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/call.unmuted.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 3 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.unmuted.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/call.unmuted.json#/properties/data/required",
+                                        || "missing required property \"unmuted_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/call.unmuted.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.unmuted.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/call.unmuted.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/call.unmuted.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -4973,8 +4262,62 @@ fn check_events_call_unmuted_8aa05592<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.unmuted.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.unmuted.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.unmuted.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/call.unmuted.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/ivr.input_received.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -4983,402 +4326,284 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/ivr.input_received.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/ivr.input_received.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (18, "ivr.input_received"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/ivr.input_received.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"ivr.input_received\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/ivr.input_received.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (7, "menu_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_menu_id_33a2bf31(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (5, "input") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/ivr.input_received.json#/properties/data/properties/input/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "input_type") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/ivr.input_received.json#/properties/data/properties/input_type/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (11, "received_at") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/ivr.input_received.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 31 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.input_received.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.input_received.json#/properties/data/required",
-                                                || "missing required property \"menu_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.input_received.json#/properties/data/required",
-                                                || "missing required property \"input\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.input_received.json#/properties/data/required",
-                                                || "missing required property \"input_type\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.input_received.json#/properties/data/required",
-                                                || "missing required property \"received_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (18, "ivr.input_received"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/ivr.input_received.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/ivr.input_received.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"ivr.input_received\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.input_received.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/ivr.input_received.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (7, "menu_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_menu_id_33a2bf31(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (5, "input") => {
+                                    seen |= 4;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/ivr.input_received.json#/properties/data/properties/input/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "input_type") => {
+                                    seen |= 8;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/ivr.input_received.json#/properties/data/properties/input_type/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (11, "received_at") => {
+                                    seen |= 16;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/ivr.input_received.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 31 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.input_received.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.input_received.json#/properties/data/required",
+                                        || "missing required property \"menu_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.input_received.json#/properties/data/required",
+                                        || "missing required property \"input\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.input_received.json#/properties/data/required",
+                                        || "missing required property \"input_type\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.input_received.json#/properties/data/required",
+                                        || "missing required property \"received_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/ivr.input_received.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.input_received.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.input_received.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/ivr.input_received.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -5386,8 +4611,62 @@ fn check_events_ivr_input_received_e48ae941<R: crate::validation::runtime::Repor
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.input_received.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.input_received.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.input_received.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.input_received.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/ivr.menu_presented.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -5396,435 +4675,311 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/ivr.menu_presented.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/ivr.menu_presented.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (18, "ivr.menu_presented"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/ivr.menu_presented.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"ivr.menu_presented\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/ivr.menu_presented.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (7, "menu_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_menu_id_33a2bf31(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (9, "menu_name") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/ivr.menu_presented.json#/properties/data/properties/menu_name/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (7, "options") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_array()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/ivr.menu_presented.json#/properties/data/properties/options/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "array", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if let ::serde_json::Value::Array(items) = child {
-                                                    for (index, item) in items.iter().enumerate() {
-                                                        let item_path = &crate::validation::runtime::InstancePath::Index(
-                                                            child_path,
-                                                            index,
-                                                        );
-                                                        if !({
-                                                            let mut valid = true;
-                                                            if !(item.is_string()) {
-                                                                valid = false;
-                                                                report
-                                                                    .fail(
-                                                                        item_path,
-                                                                        "type",
-                                                                        "events/ivr.menu_presented.json#/properties/data/properties/options/items/type",
-                                                                        || {
-                                                                            format!(
-                                                                                "expected {}, found {} {}", "string", crate
-                                                                                ::validation::runtime::type_name(item), crate
-                                                                                ::validation::runtime::describe(item)
-                                                                            )
-                                                                        },
-                                                                    );
-                                                                if !R::COLLECT {
-                                                                    return false;
-                                                                }
-                                                            }
-                                                            valid
-                                                        }) {
-                                                            valid = false;
-                                                        }
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "presented_at") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/ivr.menu_presented.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 31 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.menu_presented.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.menu_presented.json#/properties/data/required",
-                                                || "missing required property \"menu_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.menu_presented.json#/properties/data/required",
-                                                || "missing required property \"menu_name\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.menu_presented.json#/properties/data/required",
-                                                || "missing required property \"options\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.menu_presented.json#/properties/data/required",
-                                                || "missing required property \"presented_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (18, "ivr.menu_presented"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/ivr.menu_presented.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/ivr.menu_presented.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"ivr.menu_presented\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.menu_presented.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/ivr.menu_presented.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (7, "menu_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_menu_id_33a2bf31(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (9, "menu_name") => {
+                                    seen |= 4;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/ivr.menu_presented.json#/properties/data/properties/menu_name/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (7, "options") => {
+                                    seen |= 8;
+                                    if !(child.is_array()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/ivr.menu_presented.json#/properties/data/properties/options/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "array", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                    if let ::serde_json::Value::Array(items) = child {
+                                        for (index, item) in items.iter().enumerate() {
+                                            let item_path = &crate::validation::runtime::InstancePath::Index(
+                                                child_path,
+                                                index,
+                                            );
+                                            if !(item.is_string()) {
+                                                valid = false;
+                                                report
+                                                    .fail(
+                                                        item_path,
+                                                        "type",
+                                                        "events/ivr.menu_presented.json#/properties/data/properties/options/items/type",
+                                                        || {
+                                                            format!(
+                                                                "expected {}, found {} {}", "string", crate
+                                                                ::validation::runtime::type_name(item), crate
+                                                                ::validation::runtime::describe(item)
+                                                            )
+                                                        },
+                                                    );
+                                                if !R::COLLECT {
+                                                    return false;
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                                (12, "presented_at") => {
+                                    seen |= 16;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/ivr.menu_presented.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 31 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.menu_presented.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.menu_presented.json#/properties/data/required",
+                                        || "missing required property \"menu_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.menu_presented.json#/properties/data/required",
+                                        || "missing required property \"menu_name\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.menu_presented.json#/properties/data/required",
+                                        || "missing required property \"options\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.menu_presented.json#/properties/data/required",
+                                        || "missing required property \"presented_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/ivr.menu_presented.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.menu_presented.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.menu_presented.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/ivr.menu_presented.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -5832,8 +4987,62 @@ fn check_events_ivr_menu_presented_8c613a65<R: crate::validation::runtime::Repor
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.menu_presented.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.menu_presented.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.menu_presented.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.menu_presented.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/ivr.timeout.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -5842,354 +5051,242 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/ivr.timeout.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/ivr.timeout.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (11, "ivr.timeout"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/ivr.timeout.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"ivr.timeout\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/ivr.timeout.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (7, "menu_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_menu_id_33a2bf31(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (16, "timeout_duration") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_duration_seconds_cf2efe6c(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "timed_out_at") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/ivr.timeout.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 15 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.timeout.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.timeout.json#/properties/data/required",
-                                                || "missing required property \"menu_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.timeout.json#/properties/data/required",
-                                                || {
-                                                    "missing required property \"timeout_duration\"".to_owned()
-                                                },
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/ivr.timeout.json#/properties/data/required",
-                                                || "missing required property \"timed_out_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (11, "ivr.timeout"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/ivr.timeout.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/ivr.timeout.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"ivr.timeout\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.timeout.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/ivr.timeout.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (7, "menu_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_menu_id_33a2bf31(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (16, "timeout_duration") => {
+                                    seen |= 4;
+                                    if !check_common_defs_duration_seconds_cf2efe6c(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "timed_out_at") => {
+                                    seen |= 8;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/ivr.timeout.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 15 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.timeout.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.timeout.json#/properties/data/required",
+                                        || "missing required property \"menu_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.timeout.json#/properties/data/required",
+                                        || {
+                                            "missing required property \"timeout_duration\"".to_owned()
+                                        },
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/ivr.timeout.json#/properties/data/required",
+                                        || "missing required property \"timed_out_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/ivr.timeout.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.timeout.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/ivr.timeout.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/ivr.timeout.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -6197,8 +5294,62 @@ fn check_events_ivr_timeout_d5b1d57e<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.timeout.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.timeout.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.timeout.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/ivr.timeout.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/recording.completed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -6207,317 +5358,218 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/recording.completed.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/recording.completed.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (19, "recording.completed"))
+                        }))
+                    {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "const",
+                                "events/recording.completed.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"recording.completed\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
+                }
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
                                 child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                                "type",
+                                "events/recording.completed.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (19, "recording.completed"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
                                         child_path,
-                                        "const",
-                                        "events/recording.completed.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"recording.completed\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
                                 }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
+                                (12, "recording_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_recording_id_88c1198b(
+                                        child,
                                         child_path,
-                                        "type",
-                                        "events/recording.completed.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
                                 }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
+                                (8, "duration") => {
+                                    seen |= 4;
+                                    if !check_common_defs_duration_seconds_cf2efe6c(
+                                        child,
                                         child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (12, "recording_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_recording_id_88c1198b(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                    }
+                                }
+                                (9, "file_size") => {
+                                    seen |= 8;
+                                    if !check_common_defs_byte_count_d387f160(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (8, "duration") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_duration_seconds_cf2efe6c(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                    }
+                                }
+                                (11, "file_format") => {
+                                    seen |= 16;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/recording.completed.json#/properties/data/properties/file_format/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (9, "file_size") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_byte_count_d387f160(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
+                                    }
+                                }
+                                (12, "download_url") => {
+                                    seen |= 32;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/recording.completed.json#/properties/data/properties/download_url/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
                                         }
-                                        (11, "file_format") => {
-                                            seen |= 16;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/recording.completed.json#/properties/data/properties/file_format/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "download_url") => {
-                                            seen |= 32;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/recording.completed.json#/properties/data/properties/download_url/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                if let ::serde_json::Value::String(text) = child {
-                                                    if !(crate::validation::runtime::is_uri(text)) {
-                                                        valid = false;
-                                                        report
-                                                            .fail(
-                                                                child_path,
-                                                                "format",
-                                                                "events/recording.completed.json#/properties/data/properties/download_url/format",
-                                                                || {
-                                                                    format!(
-                                                                        "{} is not {}", crate
-                                                                        ::validation::runtime::describe(child), "a URI"
-                                                                    )
-                                                                },
-                                                            );
-                                                        if !R::COLLECT {
-                                                            return false;
-                                                        }
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "completed_at") => {
-                                            seen |= 64;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
+                                    }
+                                    if let ::serde_json::Value::String(text) = child {
+                                        if !(crate::validation::runtime::is_uri(text)) {
                                             valid = false;
                                             report
                                                 .fail(
                                                     child_path,
-                                                    "additionalProperties",
-                                                    "events/recording.completed.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
+                                                    "format",
+                                                    "events/recording.completed.json#/properties/data/properties/download_url/format",
+                                                    || {
+                                                        format!(
+                                                            "{} is not {}", crate
+                                                            ::validation::runtime::describe(child), "a URI"
+                                                        )
+                                                    },
                                                 );
                                             if !R::COLLECT {
                                                 return false;
@@ -6525,168 +5577,137 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                                         }
                                     }
                                 }
-                                if seen != 127 {
-                                    if seen & 1 == 0 {
+                                (12, "completed_at") => {
+                                    seen |= 64;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
                                         valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"recording_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"duration\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"file_size\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 16 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"file_format\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 32 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"download_url\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 64 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.completed.json#/properties/data/required",
-                                                || "missing required property \"completed_at\"".to_owned(),
-                                            );
                                         if !R::COLLECT {
                                             return false;
                                         }
                                     }
                                 }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/recording.completed.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
                             }
-                            valid
-                        }) {
-                            valid = false;
+                        }
+                        if seen != 127 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"recording_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"duration\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"file_size\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 16 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"file_format\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 32 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"download_url\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 64 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.completed.json#/properties/data/required",
+                                        || "missing required property \"completed_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
                         }
                     }
-                    _ => {
-                        valid = false;
-                        report
-                            .fail(
-                                child_path,
-                                "additionalProperties",
-                                "events/recording.completed.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
-                            );
-                        if !R::COLLECT {
-                            return false;
-                        }
-                    }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/recording.completed.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 2 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.completed.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.completed.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.completed.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/recording.completed.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -6694,8 +5715,62 @@ fn check_events_recording_completed_eb15e698<R: crate::validation::runtime::Repo
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.completed.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.completed.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.completed.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.completed.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/recording.failed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -6704,361 +5779,249 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/recording.failed.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/recording.failed.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (16, "recording.failed"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/recording.failed.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"recording.failed\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/recording.failed.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "recording_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_recording_id_88c1198b(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (6, "reason") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !(child.is_string()) {
-                                                    valid = false;
-                                                    report
-                                                        .fail(
-                                                            child_path,
-                                                            "type",
-                                                            "events/recording.failed.json#/properties/data/properties/reason/type",
-                                                            || {
-                                                                format!(
-                                                                    "expected {}, found {} {}", "string", crate
-                                                                    ::validation::runtime::type_name(child), crate
-                                                                    ::validation::runtime::describe(child)
-                                                                )
-                                                            },
-                                                        );
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (9, "failed_at") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/recording.failed.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 15 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.failed.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.failed.json#/properties/data/required",
-                                                || "missing required property \"recording_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.failed.json#/properties/data/required",
-                                                || "missing required property \"reason\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.failed.json#/properties/data/required",
-                                                || "missing required property \"failed_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (16, "recording.failed"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/recording.failed.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/recording.failed.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"recording.failed\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.failed.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/recording.failed.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "recording_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_recording_id_88c1198b(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (6, "reason") => {
+                                    seen |= 4;
+                                    if !(child.is_string()) {
+                                        valid = false;
+                                        report
+                                            .fail(
+                                                child_path,
+                                                "type",
+                                                "events/recording.failed.json#/properties/data/properties/reason/type",
+                                                || {
+                                                    format!(
+                                                        "expected {}, found {} {}", "string", crate
+                                                        ::validation::runtime::type_name(child), crate
+                                                        ::validation::runtime::describe(child)
+                                                    )
+                                                },
+                                            );
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (9, "failed_at") => {
+                                    seen |= 8;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/recording.failed.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 15 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.failed.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.failed.json#/properties/data/required",
+                                        || "missing required property \"recording_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.failed.json#/properties/data/required",
+                                        || "missing required property \"reason\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.failed.json#/properties/data/required",
+                                        || "missing required property \"failed_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/recording.failed.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.failed.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.failed.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/recording.failed.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -7066,8 +6029,62 @@ fn check_events_recording_failed_911df144<R: crate::validation::runtime::Report>
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.failed.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.failed.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.failed.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.failed.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/recording.started.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -7076,320 +6093,214 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/recording.started.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/recording.started.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (17, "recording.started"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/recording.started.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"recording.started\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/recording.started.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "recording_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_recording_id_88c1198b(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "started_at") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/recording.started.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 7 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.started.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.started.json#/properties/data/required",
-                                                || "missing required property \"recording_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.started.json#/properties/data/required",
-                                                || "missing required property \"started_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (17, "recording.started"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/recording.started.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/recording.started.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"recording.started\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.started.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/recording.started.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "recording_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_recording_id_88c1198b(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "started_at") => {
+                                    seen |= 4;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/recording.started.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 7 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.started.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.started.json#/properties/data/required",
+                                        || "missing required property \"recording_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.started.json#/properties/data/required",
+                                        || "missing required property \"started_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/recording.started.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.started.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.started.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/recording.started.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -7397,8 +6308,62 @@ fn check_events_recording_started_d5d1107c<R: crate::validation::runtime::Report
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.started.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.started.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.started.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.started.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `events/recording.stopped.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -7407,352 +6372,240 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "events/recording.stopped.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "events/recording.stopped.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (2, "id") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_event_id_6f54479c(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (2, "id") => {
+                    seen |= 1;
+                    if !check_common_defs_event_id_6f54479c(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (9, "timestamp") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !check_common_defs_timestamp_b700d209(
-                                child,
-                                child_path,
-                                report,
-                            ) {
-                                valid = false;
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
+                }
+                (9, "timestamp") => {
+                    seen |= 2;
+                    if !check_common_defs_timestamp_b700d209(child, child_path, report) {
+                        valid = false;
+                        if !R::COLLECT {
+                            return false;
                         }
                     }
-                    (5, "event") => {
-                        seen |= 4;
-                        if !({
-                            let mut valid = true;
-                            if !(child
-                                .as_str()
-                                .is_some_and(|text| {
-                                    matches!((text.len(), text), (17, "recording.stopped"))
-                                }))
-                            {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "const",
-                                        "events/recording.stopped.json#/properties/event/const",
-                                        || {
-                                            format!(
-                                                "expected {}, found {}", "\"recording.stopped\"", crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (4, "data") => {
-                        seen |= 8;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_object()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "events/recording.stopped.json#/properties/data/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "object", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Object(object) = child {
-                                let mut seen: u64 = 0;
-                                for (key, child) in object {
-                                    let key = key.as_str();
-                                    let child_path = &crate::validation::runtime::InstancePath::Property(
-                                        child_path,
-                                        key,
-                                    );
-                                    match (key.len(), key) {
-                                        (7, "call_id") => {
-                                            seen |= 1;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_call_id_fc1d4d96(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (12, "recording_id") => {
-                                            seen |= 2;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_recording_id_88c1198b(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (8, "duration") => {
-                                            seen |= 4;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_duration_seconds_cf2efe6c(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        (10, "stopped_at") => {
-                                            seen |= 8;
-                                            if !({
-                                                let mut valid = true;
-                                                if !check_common_defs_timestamp_b700d209(
-                                                    child,
-                                                    child_path,
-                                                    report,
-                                                ) {
-                                                    valid = false;
-                                                    if !R::COLLECT {
-                                                        return false;
-                                                    }
-                                                }
-                                                valid
-                                            }) {
-                                                valid = false;
-                                            }
-                                        }
-                                        _ => {
-                                            valid = false;
-                                            report
-                                                .fail(
-                                                    child_path,
-                                                    "additionalProperties",
-                                                    "events/recording.stopped.json#/properties/data/additionalProperties",
-                                                    || format!("property {:?} is not allowed", key),
-                                                );
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                    }
-                                }
-                                if seen != 15 {
-                                    if seen & 1 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.stopped.json#/properties/data/required",
-                                                || "missing required property \"call_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 2 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.stopped.json#/properties/data/required",
-                                                || "missing required property \"recording_id\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 4 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.stopped.json#/properties/data/required",
-                                                || "missing required property \"duration\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                    if seen & 8 == 0 {
-                                        valid = false;
-                                        report
-                                            .fail(
-                                                child_path,
-                                                "required",
-                                                "events/recording.stopped.json#/properties/data/required",
-                                                || "missing required property \"stopped_at\"".to_owned(),
-                                            );
-                                        if !R::COLLECT {
-                                            return false;
-                                        }
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+                }
+                (5, "event") => {
+                    seen |= 4;
+                    if !(child
+                        .as_str()
+                        .is_some_and(|text| {
+                            matches!((text.len(), text), (17, "recording.stopped"))
+                        }))
+                    {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "events/recording.stopped.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "const",
+                                "events/recording.stopped.json#/properties/event/const",
+                                || {
+                                    format!(
+                                        "expected {}, found {}", "\"recording.stopped\"", crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
                 }
-            }
-            if seen != 15 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.stopped.json#/required",
-                            || "missing required property \"id\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                (4, "data") => {
+                    seen |= 8;
+                    if !(child.is_object()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "events/recording.stopped.json#/properties/data/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "object", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Object(object) = child {
+                        let mut seen: u64 = 0;
+                        for (key, child) in object {
+                            let key = key.as_str();
+                            let child_path = &crate::validation::runtime::InstancePath::Property(
+                                child_path,
+                                key,
+                            );
+                            match (key.len(), key) {
+                                (7, "call_id") => {
+                                    seen |= 1;
+                                    if !check_common_defs_call_id_fc1d4d96(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (12, "recording_id") => {
+                                    seen |= 2;
+                                    if !check_common_defs_recording_id_88c1198b(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (8, "duration") => {
+                                    seen |= 4;
+                                    if !check_common_defs_duration_seconds_cf2efe6c(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                (10, "stopped_at") => {
+                                    seen |= 8;
+                                    if !check_common_defs_timestamp_b700d209(
+                                        child,
+                                        child_path,
+                                        report,
+                                    ) {
+                                        valid = false;
+                                        if !R::COLLECT {
+                                            return false;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    valid = false;
+                                    report
+                                        .fail(
+                                            child_path,
+                                            "additionalProperties",
+                                            "events/recording.stopped.json#/properties/data/additionalProperties",
+                                            || format!("property {:?} is not allowed", key),
+                                        );
+                                    if !R::COLLECT {
+                                        return false;
+                                    }
+                                }
+                            }
+                        }
+                        if seen != 15 {
+                            if seen & 1 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.stopped.json#/properties/data/required",
+                                        || "missing required property \"call_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 2 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.stopped.json#/properties/data/required",
+                                        || "missing required property \"recording_id\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 4 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.stopped.json#/properties/data/required",
+                                        || "missing required property \"duration\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                            if seen & 8 == 0 {
+                                valid = false;
+                                report
+                                    .fail(
+                                        child_path,
+                                        "required",
+                                        "events/recording.stopped.json#/properties/data/required",
+                                        || "missing required property \"stopped_at\"".to_owned(),
+                                    );
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "events/recording.stopped.json#/required",
-                            || "missing required property \"timestamp\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 4 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.stopped.json#/required",
-                            || "missing required property \"event\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
-                    }
-                }
-                if seen & 8 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "events/recording.stopped.json#/required",
-                            || "missing required property \"data\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "events/recording.stopped.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -7760,8 +6613,62 @@ fn check_events_recording_stopped_4361c1c0<R: crate::validation::runtime::Report
                 }
             }
         }
-        valid
+        if seen != 15 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.stopped.json#/required",
+                        || "missing required property \"id\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.stopped.json#/required",
+                        || "missing required property \"timestamp\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 4 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.stopped.json#/required",
+                        || "missing required property \"event\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 8 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "events/recording.stopped.json#/required",
+                        || "missing required property \"data\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `webhooks/create.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -7770,190 +6677,142 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "webhooks/create.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "webhooks/create.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (3, "url") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_string()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "webhooks/create.json#/properties/url/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "string", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::String(text) = child {
-                                if !(crate::validation::runtime::is_uri(text)) {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "format",
-                                            "webhooks/create.json#/properties/url/format",
-                                            || {
-                                                format!(
-                                                    "{} is not {}", crate
-                                                    ::validation::runtime::describe(child), "a URI"
-                                                )
-                                            },
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    (6, "events") => {
-                        seen |= 2;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_array()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "webhooks/create.json#/properties/events/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "array", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Array(items) = child {
-                                if items.len() < 1 {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "minItems",
-                                            "webhooks/create.json#/properties/events/minItems",
-                                            || {
-                                                format!(
-                                                    "expected at least {} items, found {}", 1, items.len()
-                                                )
-                                            },
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                for (index, item) in items.iter().enumerate() {
-                                    let item_path = &crate::validation::runtime::InstancePath::Index(
-                                        child_path,
-                                        index,
-                                    );
-                                    if !({
-                                        let mut valid = true;
-                                        if !check_common_defs_event_selector_fb14bc88(
-                                            item,
-                                            item_path,
-                                            report,
-                                        ) {
-                                            valid = false;
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                        valid
-                                    }) {
-                                        valid = false;
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (3, "url") => {
+                    seen |= 1;
+                    if !(child.is_string()) {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "webhooks/create.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "type",
+                                "webhooks/create.json#/properties/url/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "string", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
-                }
-            }
-            if seen != 3 {
-                if seen & 1 == 0 {
-                    valid = false;
-                    report
-                        .fail(
-                            path,
-                            "required",
-                            "webhooks/create.json#/required",
-                            || "missing required property \"url\"".to_owned(),
-                        );
-                    if !R::COLLECT {
-                        return false;
+                    if let ::serde_json::Value::String(text) = child {
+                        if !(crate::validation::runtime::is_uri(text)) {
+                            valid = false;
+                            report
+                                .fail(
+                                    child_path,
+                                    "format",
+                                    "webhooks/create.json#/properties/url/format",
+                                    || {
+                                        format!(
+                                            "{} is not {}", crate
+                                            ::validation::runtime::describe(child), "a URI"
+                                        )
+                                    },
+                                );
+                            if !R::COLLECT {
+                                return false;
+                            }
+                        }
                     }
                 }
-                if seen & 2 == 0 {
+                (6, "events") => {
+                    seen |= 2;
+                    if !(child.is_array()) {
+                        valid = false;
+                        report
+                            .fail(
+                                child_path,
+                                "type",
+                                "webhooks/create.json#/properties/events/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "array", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
+                            );
+                        if !R::COLLECT {
+                            return false;
+                        }
+                    }
+                    if let ::serde_json::Value::Array(items) = child {
+                        if items.len() < 1 {
+                            valid = false;
+                            report
+                                .fail(
+                                    child_path,
+                                    "minItems",
+                                    "webhooks/create.json#/properties/events/minItems",
+                                    || {
+                                        format!(
+                                            "expected at least {} items, found {}", 1, items.len()
+                                        )
+                                    },
+                                );
+                            if !R::COLLECT {
+                                return false;
+                            }
+                        }
+                        for (index, item) in items.iter().enumerate() {
+                            let item_path = &crate::validation::runtime::InstancePath::Index(
+                                child_path,
+                                index,
+                            );
+                            if !check_common_defs_event_selector_fb14bc88(
+                                item,
+                                item_path,
+                                report,
+                            ) {
+                                valid = false;
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "webhooks/create.json#/required",
-                            || "missing required property \"events\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "webhooks/create.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -7961,8 +6820,36 @@ fn check_webhooks_create_23632ca1<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 3 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "webhooks/create.json#/required",
+                        || "missing required property \"url\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+            if seen & 2 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "webhooks/create.json#/required",
+                        || "missing required property \"events\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// `webhooks/update.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -7971,129 +6858,100 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
     path: &crate::validation::runtime::InstancePath<'_>,
     report: &mut R,
 ) -> bool {
-    {
-        let mut valid = true;
-        if !(value.is_object()) {
-            valid = false;
-            report
-                .fail(
-                    path,
-                    "type",
-                    "webhooks/update.json#/type",
-                    || {
-                        format!(
-                            "expected {}, found {} {}", "object", crate
-                            ::validation::runtime::type_name(value), crate
-                            ::validation::runtime::describe(value)
-                        )
-                    },
-                );
-            if !R::COLLECT {
-                return false;
-            }
+    let mut valid = true;
+    if !(value.is_object()) {
+        valid = false;
+        report
+            .fail(
+                path,
+                "type",
+                "webhooks/update.json#/type",
+                || {
+                    format!(
+                        "expected {}, found {} {}", "object", crate
+                        ::validation::runtime::type_name(value), crate
+                        ::validation::runtime::describe(value)
+                    )
+                },
+            );
+        if !R::COLLECT {
+            return false;
         }
-        if let ::serde_json::Value::Object(object) = value {
-            let mut seen: u64 = 0;
-            for (key, child) in object {
-                let key = key.as_str();
-                let child_path = &crate::validation::runtime::InstancePath::Property(
-                    path,
-                    key,
-                );
-                match (key.len(), key) {
-                    (6, "events") => {
-                        seen |= 1;
-                        if !({
-                            let mut valid = true;
-                            if !(child.is_array()) {
-                                valid = false;
-                                report
-                                    .fail(
-                                        child_path,
-                                        "type",
-                                        "webhooks/update.json#/properties/events/type",
-                                        || {
-                                            format!(
-                                                "expected {}, found {} {}", "array", crate
-                                                ::validation::runtime::type_name(child), crate
-                                                ::validation::runtime::describe(child)
-                                            )
-                                        },
-                                    );
-                                if !R::COLLECT {
-                                    return false;
-                                }
-                            }
-                            if let ::serde_json::Value::Array(items) = child {
-                                if items.len() < 1 {
-                                    valid = false;
-                                    report
-                                        .fail(
-                                            child_path,
-                                            "minItems",
-                                            "webhooks/update.json#/properties/events/minItems",
-                                            || {
-                                                format!(
-                                                    "expected at least {} items, found {}", 1, items.len()
-                                                )
-                                            },
-                                        );
-                                    if !R::COLLECT {
-                                        return false;
-                                    }
-                                }
-                                for (index, item) in items.iter().enumerate() {
-                                    let item_path = &crate::validation::runtime::InstancePath::Index(
-                                        child_path,
-                                        index,
-                                    );
-                                    if !({
-                                        let mut valid = true;
-                                        if !check_common_defs_event_selector_fb14bc88(
-                                            item,
-                                            item_path,
-                                            report,
-                                        ) {
-                                            valid = false;
-                                            if !R::COLLECT {
-                                                return false;
-                                            }
-                                        }
-                                        valid
-                                    }) {
-                                        valid = false;
-                                    }
-                                }
-                            }
-                            valid
-                        }) {
-                            valid = false;
-                        }
-                    }
-                    _ => {
+    }
+    if let ::serde_json::Value::Object(object) = value {
+        let mut seen: u64 = 0;
+        for (key, child) in object {
+            let key = key.as_str();
+            let child_path = &crate::validation::runtime::InstancePath::Property(
+                path,
+                key,
+            );
+            match (key.len(), key) {
+                (6, "events") => {
+                    seen |= 1;
+                    if !(child.is_array()) {
                         valid = false;
                         report
                             .fail(
                                 child_path,
-                                "additionalProperties",
-                                "webhooks/update.json#/additionalProperties",
-                                || format!("property {:?} is not allowed", key),
+                                "type",
+                                "webhooks/update.json#/properties/events/type",
+                                || {
+                                    format!(
+                                        "expected {}, found {} {}", "array", crate
+                                        ::validation::runtime::type_name(child), crate
+                                        ::validation::runtime::describe(child)
+                                    )
+                                },
                             );
                         if !R::COLLECT {
                             return false;
                         }
                     }
+                    if let ::serde_json::Value::Array(items) = child {
+                        if items.len() < 1 {
+                            valid = false;
+                            report
+                                .fail(
+                                    child_path,
+                                    "minItems",
+                                    "webhooks/update.json#/properties/events/minItems",
+                                    || {
+                                        format!(
+                                            "expected at least {} items, found {}", 1, items.len()
+                                        )
+                                    },
+                                );
+                            if !R::COLLECT {
+                                return false;
+                            }
+                        }
+                        for (index, item) in items.iter().enumerate() {
+                            let item_path = &crate::validation::runtime::InstancePath::Index(
+                                child_path,
+                                index,
+                            );
+                            if !check_common_defs_event_selector_fb14bc88(
+                                item,
+                                item_path,
+                                report,
+                            ) {
+                                valid = false;
+                                if !R::COLLECT {
+                                    return false;
+                                }
+                            }
+                        }
+                    }
                 }
-            }
-            if seen != 1 {
-                if seen & 1 == 0 {
+                _ => {
                     valid = false;
                     report
                         .fail(
-                            path,
-                            "required",
-                            "webhooks/update.json#/required",
-                            || "missing required property \"events\"".to_owned(),
+                            child_path,
+                            "additionalProperties",
+                            "webhooks/update.json#/additionalProperties",
+                            || format!("property {:?} is not allowed", key),
                         );
                     if !R::COLLECT {
                         return false;
@@ -8101,8 +6959,23 @@ fn check_webhooks_update_04367afa<R: crate::validation::runtime::Report>(
                 }
             }
         }
-        valid
+        if seen != 1 {
+            if seen & 1 == 0 {
+                valid = false;
+                report
+                    .fail(
+                        path,
+                        "required",
+                        "webhooks/update.json#/required",
+                        || "missing required property \"events\"".to_owned(),
+                    );
+                if !R::COLLECT {
+                    return false;
+                }
+            }
+        }
     }
+    valid
 }
 /// Whether `text` matches the pattern `^\+[1-9][0-9]{1,14}$`.
 #[inline]
