@@ -29,7 +29,13 @@ impl Entry {
 /// Emits the validator functions of the given entries and of everything they reference.
 /// `runtime` is the path of the validation runtime: [`Runtime::validation`](crate::runtime::Runtime::validation)
 /// for `audian-events`, `::audian_events::validation::runtime` from another crate.
-pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Result<TokenStream, Diagnostics> {
+/// The code starts with a `use` of it: the validators call it `runtime`, which keeps lines short.
+pub fn validators(model: &Model, entries: &[Entry], runtime_path: &TokenStream) -> Result<TokenStream, Diagnostics> {
+    let runtime = &quote!(runtime);
+    let use_runtime = match runtime_path.clone().into_iter().last() {
+        Some(proc_macro2::TokenTree::Ident(last)) if last == "runtime" => quote!(use #runtime_path;),
+        _ => quote!(use #runtime_path as runtime;),
+    };
     let mut emitter = Emitter {
         model,
         runtime,
@@ -83,6 +89,7 @@ pub fn validators(model: &Model, entries: &[Entry], runtime: &TokenStream) -> Re
     });
     let patterns = emitter.patterns.values();
     emitter.diagnostics.finish(quote! {
+        #use_runtime
         #(#public)*
         #(#units)*
         #(#patterns)*
@@ -180,35 +187,35 @@ impl Emitter<'_> {
         }
 
         if let Some(types) = &keywords.types {
-            let test = type_test(types, value, &runtime);
+            let test = negation(&type_tests(types, value, &runtime));
             let expected = types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ");
-            let message = quote!(
-                format!("expected {}, found {} {}", #expected, #runtime::type_name(#value), #runtime::describe(#value))
+            let message = message(
+                &format!("expected {}, found {{kind}} {{found}}", escape(&expected)),
+                &[("kind", quote!(#runtime::type_name(#value))), ("found", quote!(#runtime::describe(#value)))],
             );
             let fail = fail("type", message, path);
-            checks.push(quote!(if !(#test) { #fail }));
+            checks.push(quote!(if #test { #fail }));
         }
 
         if let Some(values) = &keywords.enumeration {
-            let test = self.enum_test(values, value);
             let listed = values.iter().map(Value::to_string).collect::<Vec<_>>().join(", ");
-            let message = quote!(format!("{} is not one of {}", #runtime::describe(#value), #listed));
+            let message = message(&format!("{{found}} is not one of {}", escape(&listed)), &[found(value, &runtime)]);
             let fail = fail("enum", message, path);
-            checks.push(quote!(if !(#test) { #fail }));
+            checks.push(self.enum_check(values, value, &fail));
         }
 
         if let Some(constant) = &keywords.constant {
-            let test = self.enum_test(std::slice::from_ref(constant), value);
             let expected = constant.to_string();
-            let message = quote!(format!("expected {}, found {}", #expected, #runtime::describe(#value)));
+            let message =
+                message(&format!("expected {}, found {{found}}", escape(&expected)), &[found(value, &runtime)]);
             let fail = fail("const", message, path);
-            checks.push(quote!(if !(#test) { #fail }));
+            checks.push(self.enum_check(std::slice::from_ref(constant), value, &fail));
         }
 
         let mut string_checks = Vec::new();
         if let Some(min_length) = keywords.min_length {
             let count = Literal::usize_unsuffixed(usize::try_from(min_length).unwrap_or(usize::MAX));
-            let message = quote!(format!("{} is shorter than {} characters", #runtime::describe(#value), #count));
+            let message = message(&format!("{{found}} is shorter than {count} characters"), &[found(value, &runtime)]);
             let fail = fail("minLength", message, path);
             string_checks.push(quote!(if !#runtime::has_at_least_chars(text, #count) { #fail }));
         }
@@ -218,27 +225,22 @@ impl Emitter<'_> {
                 self.patterns.insert(function.to_string(), functions);
             }
             let test = pattern.test(&quote!(text), &quote!(#function));
-            let message = match &keywords.title {
-                Some(title) => {
-                    let what = with_article(title);
-                    quote!(format!("{} is not {}", #runtime::describe(#value), #what))
-                }
-                None => {
-                    let source = &pattern.source;
-                    quote!(format!("{} does not match the pattern {:?}", #runtime::describe(#value), #source))
-                }
+            let text = match &keywords.title {
+                Some(title) => format!("{{found}} is not {}", escape(&with_article(title))),
+                None => format!("{{found}} does not match the pattern {}", escape(&format!("{:?}", pattern.source))),
             };
+            let message = message(&text, &[found(value, &runtime)]);
             let fail = fail("pattern", message, path);
-            string_checks.push(quote!(if !(#test) { #fail }));
+            string_checks.push(quote!(if !#test { #fail }));
         }
         if let Some(format) = keywords.format {
             let (test, what) = match format {
                 Format::DateTime => (quote!(#runtime::is_date_time(text)), "an RFC 3339 date-time"),
                 Format::Uri => (quote!(#runtime::is_uri(text)), "a URI"),
             };
-            let message = quote!(format!("{} is not {}", #runtime::describe(#value), #what));
+            let message = message(&format!("{{found}} is not {what}"), &[found(value, &runtime)]);
             let fail = fail("format", message, path);
-            string_checks.push(quote!(if !(#test) { #fail }));
+            string_checks.push(quote!(if !#test { #fail }));
         }
         if !string_checks.is_empty() {
             checks.push(quote! {
@@ -255,8 +257,7 @@ impl Emitter<'_> {
         ] {
             if let Some(bound) = bound {
                 let bound_tokens = number_bound(bound, &runtime);
-                let shown = bound.to_string();
-                let message = quote!(format!("{} is {} {}", #runtime::describe(#value), #relation, #shown));
+                let message = message(&format!("{{found}} is {relation} {bound}"), &[found(value, &runtime)]);
                 let fail = fail(keyword, message, path);
                 number_checks.push(quote!(if !#runtime::#test_fn(number, #bound_tokens) { #fail }));
             }
@@ -281,7 +282,10 @@ impl Emitter<'_> {
         let mut array_checks = Vec::new();
         if let Some(min_items) = keywords.min_items {
             let count = Literal::usize_unsuffixed(usize::try_from(min_items).unwrap_or(usize::MAX));
-            let message = quote!(format!("expected at least {} items, found {}", #count, items.len()));
+            let message = message(
+                &format!("expected at least {count} items, found {{found}}"),
+                &[("found", quote!(items.len()))],
+            );
             let fail = fail("minItems", message, path);
             array_checks.push(quote!(if items.len() < #count { #fail }));
         }
@@ -312,7 +316,7 @@ impl Emitter<'_> {
             // Checked by its own function with a report of its own: its failures are what
             // `not` wants, never errors of the payload.
             let unit = self.unit_for(&negated.id);
-            let message = quote!(format!("{} is valid against the schema of `not`", #runtime::describe(#value)));
+            let message = message("{found} is valid against the schema of `not`", &[found(value, &runtime)]);
             let fail = fail("not", message, path);
             checks.push(quote!(if #unit(#value, #path, &mut #runtime::FirstFailure) { #fail }));
         }
@@ -363,7 +367,7 @@ impl Emitter<'_> {
                 let schema_path = self.model.schema_path(id, None);
                 Some(quote! {{
                     valid = false;
-                    report.fail(#property_path, "additionalProperties", #schema_path, || format!("property {:?} is not allowed", key));
+                    report.fail(#property_path, "additionalProperties", #schema_path, || format!("property {key:?} is not allowed"));
                     if !R::COLLECT { return false; }
                 }})
             }
@@ -428,11 +432,22 @@ impl Emitter<'_> {
                 }
                 None => {
                     let missing = format!("missing {property:?}: expected one of {listed}");
-                    let not_object = format!("expected an object with {property:?} one of {listed}, found");
+                    let not_object = message(
+                        &format!(
+                            "expected an object with {} one of {}, found {{found}}",
+                            escape(&format!("{property:?}")),
+                            escape(&listed)
+                        ),
+                        &[found(value, &runtime)],
+                    );
+                    let unknown = message(
+                        &format!("{{found}} is not a known {}: expected one of {}", escape(&property), escape(&listed)),
+                        &[found(&quote!(tag), &runtime)],
+                    );
                     quote! {
                         match #value.as_object() {
                             ::core::option::Option::None => {
-                                report.fail(#path, "oneOf", #schema_path, || format!("{} {}", #not_object, #runtime::describe(#value)));
+                                report.fail(#path, "oneOf", #schema_path, || #not_object);
                                 false
                             }
                             ::core::option::Option::Some(object) => match object.iter().find_map(|(key, tag)| (key.as_str() == #property).then_some(tag)) {
@@ -443,9 +458,7 @@ impl Emitter<'_> {
                                 ::core::option::Option::Some(tag) => match tag.as_str().map(|tag| (tag.len(), tag)) {
                                     #(#arms,)*
                                     _ => {
-                                        report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || {
-                                            format!("{} is not a known {}: expected one of {}", #runtime::describe(tag), #property, #listed)
-                                        });
+                                        report.fail(&#runtime::InstancePath::Property(#path, #property), "oneOf", #schema_path, || #unknown);
                                         false
                                     }
                                 },
@@ -463,6 +476,7 @@ impl Emitter<'_> {
             };
         }
         let units: Vec<_> = keywords.one_of.iter().map(|branch| self.unit_for(&branch.id)).collect();
+        let describe = quote!(#runtime::describe(#value));
         quote! {
             let mark = report.mark();
             let mut matched = 0usize;
@@ -474,10 +488,13 @@ impl Emitter<'_> {
             if matched != 1 {
                 valid = false;
                 report.rollback(mark);
-                report.fail(#path, "oneOf", #schema_path, || if matched == 0 {
-                    format!("{} is valid under none of the `oneOf` schemas", #runtime::describe(#value))
-                } else {
-                    format!("{} is valid under more than one of the `oneOf` schemas", #runtime::describe(#value))
+                report.fail(#path, "oneOf", #schema_path, || {
+                    let found = #describe;
+                    if matched == 0 {
+                        format!("{found} is valid under none of the `oneOf` schemas")
+                    } else {
+                        format!("{found} is valid under more than one of the `oneOf` schemas")
+                    }
                 });
                 if !R::COLLECT { return false; }
             }
@@ -538,12 +555,18 @@ impl Emitter<'_> {
         Some(Discriminated { property, branches: tagged, default })
     }
 
-    /// Whether `value` equals one of `values`, with JSON Schema's equality.
-    fn enum_test(&self, values: &[Value], value: &TokenStream) -> TokenStream {
+    /// The check that `value` equals one of `values`, with JSON Schema's equality, running `fail`
+    /// when it does not.
+    fn enum_check(&self, values: &[Value], value: &TokenStream, fail: &TokenStream) -> TokenStream {
         let runtime = self.runtime.clone();
         if values.iter().all(Value::is_string) {
             let patterns = values.iter().filter_map(Value::as_str).map(string_pattern);
-            return quote!(#value.as_str().is_some_and(|text| matches!((text.len(), text), #(#patterns)|*)));
+            return quote! {
+                match #value.as_str().map(|text| (text.len(), text)) {
+                    ::core::option::Option::Some(#(#patterns)|*) => {}
+                    _ => { #fail }
+                }
+            };
         }
         let tests: Vec<TokenStream> = values
             .iter()
@@ -565,7 +588,8 @@ impl Emitter<'_> {
                 }
             })
             .collect();
-        quote!(#(#tests)||*)
+        let test = negation(&tests);
+        quote!(if #test { #fail })
     }
 }
 
@@ -612,17 +636,49 @@ fn string_pattern(expected: &str) -> TokenStream {
     quote!((#length, #expected))
 }
 
-fn type_test(types: &[JsonType], value: &TokenStream, runtime: &TokenStream) -> TokenStream {
-    let tests = types.iter().map(|json_type| match json_type {
-        JsonType::Null => quote!(#value.is_null()),
-        JsonType::Boolean => quote!(#value.is_boolean()),
-        JsonType::Object => quote!(#value.is_object()),
-        JsonType::Array => quote!(#value.is_array()),
-        JsonType::Number => quote!(#value.is_number()),
-        JsonType::String => quote!(#value.is_string()),
-        JsonType::Integer => quote!(#value.as_number().is_some_and(#runtime::is_integer)),
-    });
-    quote!(#(#tests)||*)
+fn type_tests(types: &[JsonType], value: &TokenStream, runtime: &TokenStream) -> Vec<TokenStream> {
+    types
+        .iter()
+        .map(|json_type| match json_type {
+            JsonType::Null => quote!(#value.is_null()),
+            JsonType::Boolean => quote!(#value.is_boolean()),
+            JsonType::Object => quote!(#value.is_object()),
+            JsonType::Array => quote!(#value.is_array()),
+            JsonType::Number => quote!(#value.is_number()),
+            JsonType::String => quote!(#value.is_string()),
+            JsonType::Integer => quote!(#value.as_number().is_some_and(#runtime::is_integer)),
+        })
+        .collect()
+}
+
+/// `!test`, or `!(a || b)` for several tests, any of which passes.
+fn negation(tests: &[TokenStream]) -> TokenStream {
+    match tests {
+        [test] => quote!(!#test),
+        tests => quote!(!(#(#tests)||*)),
+    }
+}
+
+/// A failure message, for the closure `report.fail` calls: the `format!` string `text`, whose
+/// `{name}`s are bound first, so that `format!` reads names alone (prettyplease cannot lay out
+/// the arguments of a macro, and breaks paths there over lines).
+fn message(text: &str, bindings: &[(&str, TokenStream)]) -> TokenStream {
+    let names = bindings.iter().map(|(name, _)| format_ident!("{name}"));
+    let values = bindings.iter().map(|(_, value)| value);
+    quote!({
+        #(let #names = #values;)*
+        format!(#text)
+    })
+}
+
+/// The binding `found` of a message: how the value is described.
+fn found(value: &TokenStream, runtime: &TokenStream) -> (&'static str, TokenStream) {
+    ("found", quote!(#runtime::describe(#value)))
+}
+
+/// A constant in a `format!` string.
+fn escape(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
 }
 
 fn number_bound(number: &serde_json::Number, runtime: &TokenStream) -> TokenStream {

@@ -112,14 +112,15 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
     });
     let tolerant_code = quote::quote! {
         //! The validators of the tolerant reading, generated from the schemas that
-        //! `cargo xtask generate` derives into `schema-tolerant/`.
+        //! `cargo xtask generate` derives into `schema-tolerant/`, and the places it relaxes
+        //! (`RELAXATIONS`, at the end).
+
+        #tolerant_validators
 
         /// The schema path of each strict keyword that the tolerant reading relaxes, with what
         /// the relaxation lets through: a strict error there, on a payload the tolerant reading
         /// accepts, is drift.
         pub(crate) const RELAXATIONS: &[(&str, #drift_kind)] = &[#(#relaxations),*];
-
-        #tolerant_validators
     };
     let mut files = vec![
         rust_file("audian-events/src/generated/mod.rs", module),
