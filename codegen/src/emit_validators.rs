@@ -651,10 +651,14 @@ fn type_tests(types: &[JsonType], value: &TokenStream, runtime: &TokenStream) ->
         .collect()
 }
 
-/// `!test`, or `!(a || b)` for several tests, any of which passes.
+/// `!test` for a call, `!(test)` for an operation such as `a == b`, `!(a || b)` for several
+/// tests, any of which passes.
 fn negation(tests: &[TokenStream]) -> TokenStream {
+    let is_call = |test: &TokenStream| {
+        matches!(syn::parse2::<syn::Expr>(test.clone()), Ok(syn::Expr::MethodCall(_) | syn::Expr::Call(_)))
+    };
     match tests {
-        [test] => quote!(!#test),
+        [test] if is_call(test) => quote!(!#test),
         tests => quote!(!(#(#tests)||*)),
     }
 }
@@ -731,4 +735,22 @@ fn with_article(title: &str) -> String {
     };
     let article = if text.starts_with(|c: char| "aeiouAEIOU".contains(c)) { "an" } else { "a" };
     format!("{article} {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_negated_comparison_keeps_its_parentheses() {
+        let compare = quote!(value.as_bool() == ::core::option::Option::Some(true));
+        assert_eq!(
+            negation(&[compare]).to_string(),
+            quote!(!(value.as_bool() == ::core::option::Option::Some(true))).to_string()
+        );
+        let call = quote!(value.is_string());
+        assert_eq!(negation(&[call]).to_string(), quote!(!value.is_string()).to_string());
+        let either = [quote!(value.is_null()), quote!(value.is_string())];
+        assert_eq!(negation(&either).to_string(), quote!(!(value.is_null() || value.is_string())).to_string());
+    }
 }
