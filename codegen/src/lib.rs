@@ -14,6 +14,7 @@ mod emit_examples;
 mod emit_types;
 pub mod emit_validators;
 pub mod events;
+mod layout;
 pub mod model;
 pub mod pattern;
 pub mod runtime;
@@ -162,5 +163,5 @@ fn definitions(model: &model::Model) -> Result<Vec<shape::Definition>, Diagnosti
 fn rust_file(path: &str, tokens: proc_macro2::TokenStream) -> GeneratedFile {
     let file: syn::File =
         syn::parse2(tokens).unwrap_or_else(|error| panic!("the generator emitted invalid Rust for {path}: {error}"));
-    GeneratedFile { path: path.to_owned(), contents: format!("{RUST_HEADER}{}", prettyplease::unparse(&file)) }
+    GeneratedFile { path: path.to_owned(), contents: format!("{RUST_HEADER}{}", layout::unparse(file)) }
 }

@@ -44,6 +44,7 @@ pub enum EventType {
     /// A value this version does not know, kept as sent so that a new `EventType` from Audian does not break parsing. Never holds one of the known values when produced by this crate.
     Unknown(::std::string::String),
 }
+
 impl EventType {
     /// Every known `EventType`, in the order of the schema.
     pub const ALL: [EventType; 18] = [
@@ -66,6 +67,7 @@ impl EventType {
         EventType::IvrMenuPresented,
         EventType::IvrTimeout,
     ];
+
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -90,11 +92,13 @@ impl EventType {
             EventType::Unknown(value) => value,
         }
     }
+
     /// Whether this is one of the known values.
     pub fn is_known(&self) -> bool {
         !matches!(self, EventType::Unknown(_))
     }
 }
+
 impl ::core::convert::From<&str> for EventType {
     fn from(value: &str) -> Self {
         match value {
@@ -120,6 +124,7 @@ impl ::core::convert::From<&str> for EventType {
         }
     }
 }
+
 impl ::core::convert::From<::std::string::String> for EventType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -145,17 +150,21 @@ impl ::core::convert::From<::std::string::String> for EventType {
         }
     }
 }
+
 impl ::core::str::FromStr for EventType {
     type Err = ::core::convert::Infallible;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
         Ok(EventType::from(value))
     }
 }
+
 impl ::core::fmt::Display for EventType {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for EventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -164,6 +173,7 @@ impl ::serde::Serialize for EventType {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for EventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -172,6 +182,7 @@ impl<'de> ::serde::Deserialize<'de> for EventType {
             .deserialize_str(crate::string_enum::Visitor::<EventType>::new("EventType"))
     }
 }
+
 impl<'de> crate::de::Modal<'de> for EventType {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -191,11 +202,13 @@ impl<'de> crate::de::Modal<'de> for EventType {
         Ok(value)
     }
 }
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("EventType")
     }
+
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "type" : "string", "description" :
@@ -208,6 +221,7 @@ impl ::schemars::JsonSchema for EventType {
         )
     }
 }
+
 /// Event ID
 ///
 /// Unique event identifier: `evt_` followed by at least one character.
@@ -230,44 +244,54 @@ pub struct EventId(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl EventId {
     /// Whether `value` is event id (at least 5 characters, matching the pattern `^evt_`).
     pub fn is_valid(value: &str) -> bool {
         crate::validation::runtime::has_at_least_chars(value, 5)
             && value.starts_with("evt_")
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for EventId {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for EventId {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for EventId {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for EventId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for EventId {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(EventId(::smol_str::SmolStr::new(value)))
@@ -282,6 +306,7 @@ impl ::core::str::FromStr for EventId {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for EventId {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -300,14 +325,18 @@ impl<'de> crate::de::Modal<'de> for EventId {
         Ok(EventId(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for EventId {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for EventId {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -324,6 +353,7 @@ impl ::core::convert::TryFrom<::std::string::String> for EventId {
         }
     }
 }
+
 /// Call ID
 ///
 /// Unique call identifier: `call_` followed by at least one character.
@@ -346,44 +376,54 @@ pub struct CallId(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl CallId {
     /// Whether `value` is call id (at least 6 characters, matching the pattern `^call_`).
     pub fn is_valid(value: &str) -> bool {
         crate::validation::runtime::has_at_least_chars(value, 6)
             && value.starts_with("call_")
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for CallId {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for CallId {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for CallId {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for CallId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for CallId {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(CallId(::smol_str::SmolStr::new(value)))
@@ -398,6 +438,7 @@ impl ::core::str::FromStr for CallId {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallId {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -416,14 +457,18 @@ impl<'de> crate::de::Modal<'de> for CallId {
         Ok(CallId(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for CallId {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for CallId {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -440,6 +485,7 @@ impl ::core::convert::TryFrom<::std::string::String> for CallId {
         }
     }
 }
+
 /// Recording ID
 ///
 /// Unique recording identifier: `rec_` followed by at least one character.
@@ -462,44 +508,54 @@ pub struct RecordingId(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl RecordingId {
     /// Whether `value` is recording id (at least 5 characters, matching the pattern `^rec_`).
     pub fn is_valid(value: &str) -> bool {
         crate::validation::runtime::has_at_least_chars(value, 5)
             && value.starts_with("rec_")
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for RecordingId {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for RecordingId {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for RecordingId {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for RecordingId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for RecordingId {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(RecordingId(::smol_str::SmolStr::new(value)))
@@ -514,6 +570,7 @@ impl ::core::str::FromStr for RecordingId {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for RecordingId {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -532,14 +589,18 @@ impl<'de> crate::de::Modal<'de> for RecordingId {
         Ok(RecordingId(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for RecordingId {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -556,6 +617,7 @@ impl ::core::convert::TryFrom<::std::string::String> for RecordingId {
         }
     }
 }
+
 /// Webhook ID
 ///
 /// Unique webhook identifier: `wh_` followed by at least one character.
@@ -578,44 +640,54 @@ pub struct WebhookId(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl WebhookId {
     /// Whether `value` is webhook id (at least 4 characters, matching the pattern `^wh_`).
     pub fn is_valid(value: &str) -> bool {
         crate::validation::runtime::has_at_least_chars(value, 4)
             && value.starts_with("wh_")
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for WebhookId {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for WebhookId {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for WebhookId {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for WebhookId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for WebhookId {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(WebhookId(::smol_str::SmolStr::new(value)))
@@ -630,6 +702,7 @@ impl ::core::str::FromStr for WebhookId {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for WebhookId {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -648,14 +721,18 @@ impl<'de> crate::de::Modal<'de> for WebhookId {
         Ok(WebhookId(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for WebhookId {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -672,6 +749,7 @@ impl ::core::convert::TryFrom<::std::string::String> for WebhookId {
         }
     }
 }
+
 /// Menu ID
 ///
 /// Identifier of an IVR menu: a non-empty string.
@@ -694,43 +772,53 @@ pub struct MenuId(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl MenuId {
     /// Whether `value` is menu id (at least 1 characters).
     pub fn is_valid(value: &str) -> bool {
         crate::validation::runtime::has_at_least_chars(value, 1)
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for MenuId {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for MenuId {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for MenuId {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for MenuId {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for MenuId {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(MenuId(::smol_str::SmolStr::new(value)))
@@ -745,6 +833,7 @@ impl ::core::str::FromStr for MenuId {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for MenuId {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -758,14 +847,18 @@ impl<'de> crate::de::Modal<'de> for MenuId {
         Ok(MenuId(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for MenuId {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for MenuId {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -782,6 +875,7 @@ impl ::core::convert::TryFrom<::std::string::String> for MenuId {
         }
     }
 }
+
 /// E.164 phone number
 ///
 /// A phone number in E.164 format: `+`, then 2 to 15 digits, the first of them 1 to 9.
@@ -804,11 +898,13 @@ pub struct PhoneNumber(
     #[cfg_attr(feature = "schemars", schemars(with = "::std::string::String"))]
     ::smol_str::SmolStr,
 );
+
 impl PhoneNumber {
     /// Whether `value` is e.164 phone number (matching the pattern `^\+[1-9][0-9]{1,14}$`).
     pub fn is_valid(value: &str) -> bool {
         Self::matches_pattern(value)
     }
+
     /// Whether `text` matches the pattern `^\+[1-9][0-9]{1,14}$`.
     #[inline]
     fn matches_pattern(text: &str) -> bool {
@@ -825,38 +921,47 @@ impl PhoneNumber {
         let rest = &input[at..];
         !rest.is_empty() && rest.len() <= 14 && rest.iter().all(|&c| c.is_ascii_digit())
     }
+
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
     /// The value as an owned string.
     pub fn into_string(self) -> ::std::string::String {
         self.0.into()
     }
 }
+
 impl ::core::ops::Deref for PhoneNumber {
     type Target = str;
+
     fn deref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::convert::AsRef<str> for PhoneNumber {
     fn as_ref(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::borrow::Borrow<str> for PhoneNumber {
     fn borrow(&self) -> &str {
         self.0.as_str()
     }
 }
+
 impl ::core::fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.0.as_str())
     }
 }
+
 impl ::core::str::FromStr for PhoneNumber {
     type Err = crate::InvalidValue;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         if Self::is_valid(value) {
             Ok(PhoneNumber(::smol_str::SmolStr::new(value)))
@@ -871,6 +976,7 @@ impl ::core::str::FromStr for PhoneNumber {
         }
     }
 }
+
 impl<'de> crate::de::Modal<'de> for PhoneNumber {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -889,14 +995,18 @@ impl<'de> crate::de::Modal<'de> for PhoneNumber {
         Ok(PhoneNumber(value))
     }
 }
+
 impl ::core::convert::TryFrom<&str> for PhoneNumber {
     type Error = crate::InvalidValue;
+
     fn try_from(value: &str) -> ::core::result::Result<Self, crate::InvalidValue> {
         value.parse()
     }
 }
+
 impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
     type Error = crate::InvalidValue;
+
     fn try_from(
         value: ::std::string::String,
     ) -> ::core::result::Result<Self, crate::InvalidValue> {
@@ -913,18 +1023,22 @@ impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
         }
     }
 }
+
 /// Timestamp
 ///
 /// An RFC 3339 date-time, such as `2024-01-15T10:30:00Z`.
 pub type Timestamp = ::chrono::DateTime<::chrono::Utc>;
+
 /// Duration in seconds
 ///
 /// A whole number of seconds, from 0 up to the largest 64-bit unsigned integer.
 pub type DurationSeconds = u64;
+
 /// Byte count
 ///
 /// A whole number of bytes, from 0 up to the largest 64-bit unsigned integer.
 pub type ByteCount = u64;
+
 /// Call type
 ///
 /// Direction of a call: `inbound` or `outbound`.
@@ -938,9 +1052,11 @@ pub enum CallType {
     /// A value this version does not know, kept as sent so that a new `CallType` from Audian does not break parsing. Never holds one of the known values when produced by this crate.
     Unknown(::std::string::String),
 }
+
 impl CallType {
     /// Every known `CallType`, in the order of the schema.
     pub const ALL: [CallType; 2] = [CallType::Inbound, CallType::Outbound];
+
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -949,11 +1065,13 @@ impl CallType {
             CallType::Unknown(value) => value,
         }
     }
+
     /// Whether this is one of the known values.
     pub fn is_known(&self) -> bool {
         !matches!(self, CallType::Unknown(_))
     }
 }
+
 impl ::core::convert::From<&str> for CallType {
     fn from(value: &str) -> Self {
         match value {
@@ -963,6 +1081,7 @@ impl ::core::convert::From<&str> for CallType {
         }
     }
 }
+
 impl ::core::convert::From<::std::string::String> for CallType {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -972,17 +1091,21 @@ impl ::core::convert::From<::std::string::String> for CallType {
         }
     }
 }
+
 impl ::core::str::FromStr for CallType {
     type Err = ::core::convert::Infallible;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
         Ok(CallType::from(value))
     }
 }
+
 impl ::core::fmt::Display for CallType {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for CallType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -991,6 +1114,7 @@ impl ::serde::Serialize for CallType {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -999,6 +1123,7 @@ impl<'de> ::serde::Deserialize<'de> for CallType {
             .deserialize_str(crate::string_enum::Visitor::<CallType>::new("CallType"))
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallType {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1015,11 +1140,13 @@ impl<'de> crate::de::Modal<'de> for CallType {
         Ok(value)
     }
 }
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CallType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("CallType")
     }
+
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "type" : "string", "description" :
@@ -1028,6 +1155,7 @@ impl ::schemars::JsonSchema for CallType {
         )
     }
 }
+
 /// Call status
 ///
 /// Status of a call.
@@ -1049,6 +1177,7 @@ pub enum CallStatus {
     /// A value this version does not know, kept as sent so that a new `CallStatus` from Audian does not break parsing. Never holds one of the known values when produced by this crate.
     Unknown(::std::string::String),
 }
+
 impl CallStatus {
     /// Every known `CallStatus`, in the order of the schema.
     pub const ALL: [CallStatus; 6] = [
@@ -1059,6 +1188,7 @@ impl CallStatus {
         CallStatus::Failed,
         CallStatus::Cancelled,
     ];
+
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1071,11 +1201,13 @@ impl CallStatus {
             CallStatus::Unknown(value) => value,
         }
     }
+
     /// Whether this is one of the known values.
     pub fn is_known(&self) -> bool {
         !matches!(self, CallStatus::Unknown(_))
     }
 }
+
 impl ::core::convert::From<&str> for CallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1089,6 +1221,7 @@ impl ::core::convert::From<&str> for CallStatus {
         }
     }
 }
+
 impl ::core::convert::From<::std::string::String> for CallStatus {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1102,17 +1235,21 @@ impl ::core::convert::From<::std::string::String> for CallStatus {
         }
     }
 }
+
 impl ::core::str::FromStr for CallStatus {
     type Err = ::core::convert::Infallible;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
         Ok(CallStatus::from(value))
     }
 }
+
 impl ::core::fmt::Display for CallStatus {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for CallStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1121,6 +1258,7 @@ impl ::serde::Serialize for CallStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1131,6 +1269,7 @@ impl<'de> ::serde::Deserialize<'de> for CallStatus {
             )
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallStatus {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1150,11 +1289,13 @@ impl<'de> crate::de::Modal<'de> for CallStatus {
         Ok(value)
     }
 }
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CallStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("CallStatus")
     }
+
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "type" : "string", "description" : "Call status\n\nStatus of a call.",
@@ -1163,6 +1304,7 @@ impl ::schemars::JsonSchema for CallStatus {
         )
     }
 }
+
 /// Failure reason
 ///
 /// Why a call failed: `no_answer` (destination did not answer), `declined` (call was explicitly declined), `invalid_number` (invalid destination number), `network_error` (network connectivity issue), `internal_error` (internal system error) or `busy` (destination line is busy).
@@ -1184,6 +1326,7 @@ pub enum FailureReason {
     /// A value this version does not know, kept as sent so that a new `FailureReason` from Audian does not break parsing. Never holds one of the known values when produced by this crate.
     Unknown(::std::string::String),
 }
+
 impl FailureReason {
     /// Every known `FailureReason`, in the order of the schema.
     pub const ALL: [FailureReason; 6] = [
@@ -1194,6 +1337,7 @@ impl FailureReason {
         FailureReason::InternalError,
         FailureReason::Busy,
     ];
+
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1206,11 +1350,13 @@ impl FailureReason {
             FailureReason::Unknown(value) => value,
         }
     }
+
     /// Whether this is one of the known values.
     pub fn is_known(&self) -> bool {
         !matches!(self, FailureReason::Unknown(_))
     }
 }
+
 impl ::core::convert::From<&str> for FailureReason {
     fn from(value: &str) -> Self {
         match value {
@@ -1224,6 +1370,7 @@ impl ::core::convert::From<&str> for FailureReason {
         }
     }
 }
+
 impl ::core::convert::From<::std::string::String> for FailureReason {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
@@ -1237,17 +1384,21 @@ impl ::core::convert::From<::std::string::String> for FailureReason {
         }
     }
 }
+
 impl ::core::str::FromStr for FailureReason {
     type Err = ::core::convert::Infallible;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
         Ok(FailureReason::from(value))
     }
 }
+
 impl ::core::fmt::Display for FailureReason {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for FailureReason {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1256,6 +1407,7 @@ impl ::serde::Serialize for FailureReason {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for FailureReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1266,6 +1418,7 @@ impl<'de> ::serde::Deserialize<'de> for FailureReason {
             )
     }
 }
+
 impl<'de> crate::de::Modal<'de> for FailureReason {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1285,11 +1438,13 @@ impl<'de> crate::de::Modal<'de> for FailureReason {
         Ok(value)
     }
 }
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for FailureReason {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("FailureReason")
     }
+
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "type" : "string", "description" :
@@ -1299,6 +1454,7 @@ impl ::schemars::JsonSchema for FailureReason {
         )
     }
 }
+
 /// Event selector
 ///
 /// An event type to subscribe to, or `*` for all events.
@@ -1313,6 +1469,7 @@ pub enum EventSelector {
     /// A single event type.
     EventType(crate::EventType),
 }
+
 impl EventSelector {
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
@@ -1321,6 +1478,7 @@ impl EventSelector {
             EventSelector::EventType(value) => value.as_str(),
         }
     }
+
     /// Whether this is one of the known values.
     pub fn is_known(&self) -> bool {
         match self {
@@ -1329,6 +1487,7 @@ impl EventSelector {
         }
     }
 }
+
 impl ::core::convert::From<&str> for EventSelector {
     fn from(value: &str) -> Self {
         match value {
@@ -1337,22 +1496,27 @@ impl ::core::convert::From<&str> for EventSelector {
         }
     }
 }
+
 impl ::core::convert::From<::std::string::String> for EventSelector {
     fn from(value: ::std::string::String) -> Self {
         EventSelector::from(value.as_str())
     }
 }
+
 impl ::core::str::FromStr for EventSelector {
     type Err = ::core::convert::Infallible;
+
     fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
         Ok(EventSelector::from(value))
     }
 }
+
 impl ::core::fmt::Display for EventSelector {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for EventSelector {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1361,6 +1525,7 @@ impl ::serde::Serialize for EventSelector {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for EventSelector {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1371,6 +1536,7 @@ impl<'de> ::serde::Deserialize<'de> for EventSelector {
             )
     }
 }
+
 impl<'de> crate::de::Modal<'de> for EventSelector {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1385,11 +1551,13 @@ impl<'de> crate::de::Modal<'de> for EventSelector {
         Ok(value)
     }
 }
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventSelector {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         ::std::borrow::Cow::Borrowed("EventSelector")
     }
+
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "type" : "string", "description" :

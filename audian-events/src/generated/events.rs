@@ -55,6 +55,7 @@ pub struct CallInitiated {
     )]
     pub initiated_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallInitiated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -62,6 +63,7 @@ impl<'de> ::serde::Deserialize<'de> for CallInitiated {
         deserializer.deserialize_map(CallInitiatedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallInitiated {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -69,12 +71,16 @@ impl<'de> crate::de::Modal<'de> for CallInitiated {
         deserializer.deserialize_map(CallInitiatedVisitor::<MODE>)
     }
 }
+
 struct CallInitiatedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedVisitor<MODE> {
     type Value = CallInitiated;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.initiated`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -170,6 +176,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedVisitor<MOD
         })
     }
 }
+
 /// The `data` of `call.ringing`: Fired when a call is ringing on the destination.
 ///
 /// # Example
@@ -211,6 +218,7 @@ pub struct CallRinging {
     )]
     pub ringing_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallRinging {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -218,6 +226,7 @@ impl<'de> ::serde::Deserialize<'de> for CallRinging {
         deserializer.deserialize_map(CallRingingVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallRinging {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -225,12 +234,16 @@ impl<'de> crate::de::Modal<'de> for CallRinging {
         deserializer.deserialize_map(CallRingingVisitor::<MODE>)
     }
 }
+
 struct CallRingingVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingVisitor<MODE> {
     type Value = CallRinging;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.ringing`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -280,6 +293,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingVisitor<MODE>
         Ok(CallRinging { call_id, ringing_at })
     }
 }
+
 /// The `data` of `call.answered`: Fired when a call is answered.
 ///
 /// # Example
@@ -326,6 +340,7 @@ pub struct CallAnswered {
     )]
     pub answered_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallAnswered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -333,6 +348,7 @@ impl<'de> ::serde::Deserialize<'de> for CallAnswered {
         deserializer.deserialize_map(CallAnsweredVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallAnswered {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -340,12 +356,16 @@ impl<'de> crate::de::Modal<'de> for CallAnswered {
         deserializer.deserialize_map(CallAnsweredVisitor::<MODE>)
     }
 }
+
 struct CallAnsweredVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredVisitor<MODE> {
     type Value = CallAnswered;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.answered`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -413,6 +433,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredVisitor<MODE
         })
     }
 }
+
 /// The `data` of `call.completed`: Fired when a call ends normally.
 ///
 /// # Example
@@ -479,6 +500,7 @@ pub struct CallCompleted {
     /// Why the call ended.
     pub completion_reason: ::std::string::String,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -486,6 +508,7 @@ impl<'de> ::serde::Deserialize<'de> for CallCompleted {
         deserializer.deserialize_map(CallCompletedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallCompleted {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -493,12 +516,16 @@ impl<'de> crate::de::Modal<'de> for CallCompleted {
         deserializer.deserialize_map(CallCompletedVisitor::<MODE>)
     }
 }
+
 struct CallCompletedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedVisitor<MODE> {
     type Value = CallCompleted;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.completed`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -636,6 +663,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedVisitor<MOD
         })
     }
 }
+
 /// The `data` of `call.failed`: Fired when a call fails to connect or ends abnormally.
 ///
 /// # Example
@@ -702,6 +730,7 @@ pub struct CallFailed {
     )]
     pub failed_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -709,6 +738,7 @@ impl<'de> ::serde::Deserialize<'de> for CallFailed {
         deserializer.deserialize_map(CallFailedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallFailed {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -716,12 +746,16 @@ impl<'de> crate::de::Modal<'de> for CallFailed {
         deserializer.deserialize_map(CallFailedVisitor::<MODE>)
     }
 }
+
 struct CallFailedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedVisitor<MODE> {
     type Value = CallFailed;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.failed`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -853,6 +887,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedVisitor<MODE> 
         })
     }
 }
+
 /// The `data` of `call.cancelled`: Fired when a call is cancelled before being answered.
 ///
 /// # Example
@@ -904,6 +939,7 @@ pub struct CallCancelled {
     /// Who cancelled the call.
     pub cancelled_by: ::std::string::String,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -911,6 +947,7 @@ impl<'de> ::serde::Deserialize<'de> for CallCancelled {
         deserializer.deserialize_map(CallCancelledVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallCancelled {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -918,12 +955,16 @@ impl<'de> crate::de::Modal<'de> for CallCancelled {
         deserializer.deserialize_map(CallCancelledVisitor::<MODE>)
     }
 }
+
 struct CallCancelledVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledVisitor<MODE> {
     type Value = CallCancelled;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.cancelled`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1008,6 +1049,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledVisitor<MOD
         })
     }
 }
+
 /// The `data` of `call.transferred`: Fired when a call is transferred to another number.
 ///
 /// # Example
@@ -1059,6 +1101,7 @@ pub struct CallTransferred {
     )]
     pub transferred_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallTransferred {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1066,6 +1109,7 @@ impl<'de> ::serde::Deserialize<'de> for CallTransferred {
         deserializer.deserialize_map(CallTransferredVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallTransferred {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1073,12 +1117,16 @@ impl<'de> crate::de::Modal<'de> for CallTransferred {
         deserializer.deserialize_map(CallTransferredVisitor::<MODE>)
     }
 }
+
 struct CallTransferredVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredVisitor<MODE> {
     type Value = CallTransferred;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.transferred`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1168,6 +1216,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredVisitor<M
         })
     }
 }
+
 /// The `data` of `call.held`: Fired when a call is placed on hold.
 ///
 /// # Example
@@ -1209,6 +1258,7 @@ pub struct CallHeld {
     )]
     pub held_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallHeld {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1216,6 +1266,7 @@ impl<'de> ::serde::Deserialize<'de> for CallHeld {
         deserializer.deserialize_map(CallHeldVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallHeld {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1223,12 +1274,16 @@ impl<'de> crate::de::Modal<'de> for CallHeld {
         deserializer.deserialize_map(CallHeldVisitor::<MODE>)
     }
 }
+
 struct CallHeldVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldVisitor<MODE> {
     type Value = CallHeld;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.held`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1278,6 +1333,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldVisitor<MODE> {
         Ok(CallHeld { call_id, held_at })
     }
 }
+
 /// The `data` of `call.resumed`: Fired when a call is resumed from hold.
 ///
 /// # Example
@@ -1319,6 +1375,7 @@ pub struct CallResumed {
     )]
     pub resumed_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallResumed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1326,6 +1383,7 @@ impl<'de> ::serde::Deserialize<'de> for CallResumed {
         deserializer.deserialize_map(CallResumedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallResumed {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1333,12 +1391,16 @@ impl<'de> crate::de::Modal<'de> for CallResumed {
         deserializer.deserialize_map(CallResumedVisitor::<MODE>)
     }
 }
+
 struct CallResumedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedVisitor<MODE> {
     type Value = CallResumed;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.resumed`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1388,6 +1450,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedVisitor<MODE>
         Ok(CallResumed { call_id, resumed_at })
     }
 }
+
 /// The `data` of `call.muted`: Fired when a call participant is muted.
 ///
 /// # Example
@@ -1429,6 +1492,7 @@ pub struct CallMuted {
     )]
     pub muted_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallMuted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1436,6 +1500,7 @@ impl<'de> ::serde::Deserialize<'de> for CallMuted {
         deserializer.deserialize_map(CallMutedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallMuted {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1443,12 +1508,16 @@ impl<'de> crate::de::Modal<'de> for CallMuted {
         deserializer.deserialize_map(CallMutedVisitor::<MODE>)
     }
 }
+
 struct CallMutedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedVisitor<MODE> {
     type Value = CallMuted;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.muted`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1498,6 +1567,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedVisitor<MODE> {
         Ok(CallMuted { call_id, muted_at })
     }
 }
+
 /// The `data` of `call.unmuted`: Fired when a call participant is unmuted.
 ///
 /// # Example
@@ -1539,6 +1609,7 @@ pub struct CallUnmuted {
     )]
     pub unmuted_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CallUnmuted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1546,6 +1617,7 @@ impl<'de> ::serde::Deserialize<'de> for CallUnmuted {
         deserializer.deserialize_map(CallUnmutedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CallUnmuted {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1553,12 +1625,16 @@ impl<'de> crate::de::Modal<'de> for CallUnmuted {
         deserializer.deserialize_map(CallUnmutedVisitor::<MODE>)
     }
 }
+
 struct CallUnmutedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedVisitor<MODE> {
     type Value = CallUnmuted;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `call.unmuted`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1608,6 +1684,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedVisitor<MODE>
         Ok(CallUnmuted { call_id, unmuted_at })
     }
 }
+
 /// The `data` of `recording.started`: Fired when call recording is started.
 ///
 /// # Example
@@ -1654,6 +1731,7 @@ pub struct RecordingStarted {
     )]
     pub started_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1661,6 +1739,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStarted {
         deserializer.deserialize_map(RecordingStartedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for RecordingStarted {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1668,12 +1747,16 @@ impl<'de> crate::de::Modal<'de> for RecordingStarted {
         deserializer.deserialize_map(RecordingStartedVisitor::<MODE>)
     }
 }
+
 struct RecordingStartedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedVisitor<MODE> {
     type Value = RecordingStarted;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.started`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1741,6 +1824,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedVisitor<
         })
     }
 }
+
 /// The `data` of `recording.stopped`: Fired when call recording is stopped.
 ///
 /// # Example
@@ -1792,6 +1876,7 @@ pub struct RecordingStopped {
     )]
     pub stopped_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for RecordingStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1799,6 +1884,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingStopped {
         deserializer.deserialize_map(RecordingStoppedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for RecordingStopped {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1806,12 +1892,16 @@ impl<'de> crate::de::Modal<'de> for RecordingStopped {
         deserializer.deserialize_map(RecordingStoppedVisitor::<MODE>)
     }
 }
+
 struct RecordingStoppedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedVisitor<MODE> {
     type Value = RecordingStopped;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.stopped`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -1894,6 +1984,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedVisitor<
         })
     }
 }
+
 /// The `data` of `recording.completed`: Fired when a call recording is fully processed and available for download.
 ///
 /// # Example
@@ -1960,6 +2051,7 @@ pub struct RecordingCompleted {
     )]
     pub completed_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for RecordingCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1967,6 +2059,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingCompleted {
         deserializer.deserialize_map(RecordingCompletedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for RecordingCompleted {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1974,12 +2067,16 @@ impl<'de> crate::de::Modal<'de> for RecordingCompleted {
         deserializer.deserialize_map(RecordingCompletedVisitor::<MODE>)
     }
 }
+
 struct RecordingCompletedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedVisitor<MODE> {
     type Value = RecordingCompleted;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.completed`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -2120,6 +2217,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedVisito
         })
     }
 }
+
 /// The `data` of `recording.failed`: Fired when recording fails to complete.
 ///
 /// # Example
@@ -2171,6 +2269,7 @@ pub struct RecordingFailed {
     )]
     pub failed_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2178,6 +2277,7 @@ impl<'de> ::serde::Deserialize<'de> for RecordingFailed {
         deserializer.deserialize_map(RecordingFailedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for RecordingFailed {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2185,12 +2285,16 @@ impl<'de> crate::de::Modal<'de> for RecordingFailed {
         deserializer.deserialize_map(RecordingFailedVisitor::<MODE>)
     }
 }
+
 struct RecordingFailedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedVisitor<MODE> {
     type Value = RecordingFailed;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `recording.failed`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -2272,6 +2376,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedVisitor<M
         })
     }
 }
+
 /// The `data` of `ivr.input_received`: Fired when DTMF input is received during an IVR menu.
 ///
 /// # Example
@@ -2328,6 +2433,7 @@ pub struct IvrInputReceived {
     )]
     pub received_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for IvrInputReceived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2335,6 +2441,7 @@ impl<'de> ::serde::Deserialize<'de> for IvrInputReceived {
         deserializer.deserialize_map(IvrInputReceivedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for IvrInputReceived {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2342,12 +2449,16 @@ impl<'de> crate::de::Modal<'de> for IvrInputReceived {
         deserializer.deserialize_map(IvrInputReceivedVisitor::<MODE>)
     }
 }
+
 struct IvrInputReceivedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedVisitor<MODE> {
     type Value = IvrInputReceived;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.input_received`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -2450,6 +2561,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedVisitor<
         })
     }
 }
+
 /// The `data` of `ivr.menu_presented`: Fired when an IVR menu is presented to the caller.
 ///
 /// # Example
@@ -2510,6 +2622,7 @@ pub struct IvrMenuPresented {
     )]
     pub presented_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for IvrMenuPresented {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2517,6 +2630,7 @@ impl<'de> ::serde::Deserialize<'de> for IvrMenuPresented {
         deserializer.deserialize_map(IvrMenuPresentedVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for IvrMenuPresented {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2524,12 +2638,16 @@ impl<'de> crate::de::Modal<'de> for IvrMenuPresented {
         deserializer.deserialize_map(IvrMenuPresentedVisitor::<MODE>)
     }
 }
+
 struct IvrMenuPresentedVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedVisitor<MODE> {
     type Value = IvrMenuPresented;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.menu_presented`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -2638,6 +2756,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedVisitor<
         })
     }
 }
+
 /// The `data` of `ivr.timeout`: Fired when IVR input times out without receiving input.
 ///
 /// # Example
@@ -2689,6 +2808,7 @@ pub struct IvrTimeout {
     )]
     pub timed_out_at: crate::Timestamp,
 }
+
 impl<'de> ::serde::Deserialize<'de> for IvrTimeout {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2696,6 +2816,7 @@ impl<'de> ::serde::Deserialize<'de> for IvrTimeout {
         deserializer.deserialize_map(IvrTimeoutVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for IvrTimeout {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2703,12 +2824,16 @@ impl<'de> crate::de::Modal<'de> for IvrTimeout {
         deserializer.deserialize_map(IvrTimeoutVisitor::<MODE>)
     }
 }
+
 struct IvrTimeoutVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<MODE> {
     type Value = IvrTimeout;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("the data of `ivr.timeout`")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -2798,6 +2923,7 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<MODE> 
         })
     }
 }
+
 /// An Audian webhook event: one variant per documented event type, each holding the
 /// envelope (`id`, `timestamp`) and that event's typed `data`, and [`Event::Unknown`] for
 /// event types this version does not know.
@@ -2845,6 +2971,7 @@ pub enum Event {
     /// An event type not in the schemas of this version, kept whole.
     Unknown(crate::UnknownEvent),
 }
+
 /// The `data` of an event, before it is joined with its envelope.
 pub(crate) enum EventData {
     CallInitiated(CallInitiated),
@@ -2867,6 +2994,7 @@ pub(crate) enum EventData {
     IvrTimeout(IvrTimeout),
     Unknown(::serde_json::Value),
 }
+
 impl EventData {
     /// Deserializes `data` into the type `event_type` names; strictly, an unknown event
     /// type is refused.
@@ -2996,6 +3124,7 @@ impl EventData {
         }
     }
 }
+
 impl Event {
     /// Joins an envelope and its data; `event_type` is the type `data` was read as.
     pub(crate) fn from_parts(
@@ -3141,6 +3270,7 @@ impl Event {
             }
         }
     }
+
     /// The event type, from the `event` field.
     pub fn event_type(&self) -> crate::EventType {
         match self {
@@ -3165,6 +3295,7 @@ impl Event {
             Event::Unknown(event) => crate::EventType::from(event.event.as_str()),
         }
     }
+
     /// The event id: a retried delivery has the same one.
     pub fn id(&self) -> &crate::EventId {
         match self {
@@ -3189,6 +3320,7 @@ impl Event {
             Event::Unknown(event) => &event.id,
         }
     }
+
     /// When the event occurred.
     pub fn timestamp(&self) -> crate::Timestamp {
         match self {
@@ -3213,6 +3345,7 @@ impl Event {
             Event::Unknown(event) => event.timestamp,
         }
     }
+
     /// The call the event is about; `None` for an event type that is about no call, and
     /// for an unknown event type.
     pub fn call_id(&self) -> ::core::option::Option<&crate::CallId> {
@@ -3275,6 +3408,7 @@ impl Event {
         }
     }
 }
+
 impl ::serde::Serialize for Event {
     fn serialize<S: ::serde::Serializer>(
         &self,

@@ -2,7 +2,9 @@
 //! The validators of the tolerant reading, generated from the schemas that
 //! `cargo xtask generate` derives into `schema-tolerant/`, and the places it relaxes
 //! (`RELAXATIONS`, at the end).
+
 use crate::validation::runtime;
+
 /// Validates `value` against `event.json`.
 #[inline]
 pub fn event<R: runtime::Report>(
@@ -12,6 +14,7 @@ pub fn event<R: runtime::Report>(
 ) -> bool {
     check_event_c6bb3240(value, path, report)
 }
+
 /// Validates `value` against `event.json#/$defs/Envelope`.
 #[inline]
 pub fn envelope<R: runtime::Report>(
@@ -21,6 +24,7 @@ pub fn envelope<R: runtime::Report>(
 ) -> bool {
     check_event_defs_envelope_632458b0(value, path, report)
 }
+
 /// `common.json#/$defs/ByteCount`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_byte_count_d387f160<R: runtime::Report>(
@@ -84,6 +88,7 @@ fn check_common_defs_byte_count_d387f160<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/CallId`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -146,6 +151,7 @@ fn check_common_defs_call_id_fc1d4d96<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/CallStatus`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -174,6 +180,7 @@ fn check_common_defs_call_status_58db48cd<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/CallType`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_call_type_c88a5c43<R: runtime::Report>(
@@ -201,6 +208,7 @@ fn check_common_defs_call_type_c88a5c43<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/DurationSeconds`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -265,6 +273,7 @@ fn check_common_defs_duration_seconds_cf2efe6c<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/EventId`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -327,6 +336,7 @@ fn check_common_defs_event_id_6f54479c<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/FailureReason`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_common_defs_failure_reason_ac46c0cf<R: runtime::Report>(
@@ -354,6 +364,7 @@ fn check_common_defs_failure_reason_ac46c0cf<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/MenuId`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -400,6 +411,7 @@ fn check_common_defs_menu_id_33a2bf31<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/PhoneNumber`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -446,6 +458,7 @@ fn check_common_defs_phone_number_d412d4c4<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/RecordingId`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -508,6 +521,7 @@ fn check_common_defs_recording_id_88c1198b<R: runtime::Report>(
     }
     valid
 }
+
 /// `common.json#/$defs/Timestamp`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -554,6 +568,7 @@ fn check_common_defs_timestamp_b700d209<R: runtime::Report>(
     }
     valid
 }
+
 /// `event.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_event_c6bb3240<R: runtime::Report>(
@@ -634,6 +649,7 @@ fn check_event_c6bb3240<R: runtime::Report>(
     }
     valid
 }
+
 /// `event.json#/$defs/Envelope`
 #[inline(never)]
 #[allow(unused_variables, unused_mut, clippy::all)]
@@ -802,6 +818,7 @@ fn check_event_defs_envelope_632458b0<R: runtime::Report>(
     }
     valid
 }
+
 /// `event.json#/$defs/UnknownEvent`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_event_defs_unknown_event_160c239a<R: runtime::Report>(
@@ -849,6 +866,7 @@ fn check_event_defs_unknown_event_160c239a<R: runtime::Report>(
     }
     valid
 }
+
 /// `event.json#/$defs/UnknownEvent/properties/event/not`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_event_defs_unknown_event_properties_event_not_fc9100df<R: runtime::Report>(
@@ -899,6 +917,7 @@ fn check_event_defs_unknown_event_properties_event_not_fc9100df<R: runtime::Repo
     }
     valid
 }
+
 /// `events/call.answered.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_answered_0b7e42f7<R: runtime::Report>(
@@ -1143,6 +1162,7 @@ fn check_events_call_answered_0b7e42f7<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.cancelled.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_cancelled_ea31aa8d<R: runtime::Report>(
@@ -1439,6 +1459,7 @@ fn check_events_call_cancelled_ea31aa8d<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.completed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_completed_59107363<R: runtime::Report>(
@@ -1815,6 +1836,7 @@ fn check_events_call_completed_59107363<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.failed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_failed_d3f91aed<R: runtime::Report>(
@@ -2233,6 +2255,7 @@ fn check_events_call_failed_d3f91aed<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.held.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_held_002de5e7<R: runtime::Report>(
@@ -2451,6 +2474,7 @@ fn check_events_call_held_002de5e7<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.initiated.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_initiated_82f4270b<R: runtime::Report>(
@@ -2747,6 +2771,7 @@ fn check_events_call_initiated_82f4270b<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.muted.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_muted_72ed1f59<R: runtime::Report>(
@@ -2965,6 +2990,7 @@ fn check_events_call_muted_72ed1f59<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.resumed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_resumed_c545386b<R: runtime::Report>(
@@ -3183,6 +3209,7 @@ fn check_events_call_resumed_c545386b<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.ringing.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_ringing_d70db11a<R: runtime::Report>(
@@ -3401,6 +3428,7 @@ fn check_events_call_ringing_d70db11a<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.transferred.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_transferred_1a755b7a<R: runtime::Report>(
@@ -3671,6 +3699,7 @@ fn check_events_call_transferred_1a755b7a<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/call.unmuted.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_call_unmuted_8aa05592<R: runtime::Report>(
@@ -3889,6 +3918,7 @@ fn check_events_call_unmuted_8aa05592<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/ivr.input_received.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_ivr_input_received_e48ae941<R: runtime::Report>(
@@ -4199,6 +4229,7 @@ fn check_events_ivr_input_received_e48ae941<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/ivr.menu_presented.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_ivr_menu_presented_8c613a65<R: runtime::Report>(
@@ -4534,6 +4565,7 @@ fn check_events_ivr_menu_presented_8c613a65<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/ivr.timeout.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_ivr_timeout_d5b1d57e<R: runtime::Report>(
@@ -4806,6 +4838,7 @@ fn check_events_ivr_timeout_d5b1d57e<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/recording.completed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_recording_completed_eb15e698<R: runtime::Report>(
@@ -5186,6 +5219,7 @@ fn check_events_recording_completed_eb15e698<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/recording.failed.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_recording_failed_911df144<R: runtime::Report>(
@@ -5463,6 +5497,7 @@ fn check_events_recording_failed_911df144<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/recording.started.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_recording_started_d5d1107c<R: runtime::Report>(
@@ -5707,6 +5742,7 @@ fn check_events_recording_started_d5d1107c<R: runtime::Report>(
     }
     valid
 }
+
 /// `events/recording.stopped.json#`
 #[allow(unused_variables, unused_mut, clippy::all)]
 fn check_events_recording_stopped_4361c1c0<R: runtime::Report>(
@@ -5977,6 +6013,7 @@ fn check_events_recording_stopped_4361c1c0<R: runtime::Report>(
     }
     valid
 }
+
 /// Whether `text` matches the pattern `^\+[1-9][0-9]{1,14}$`.
 #[inline]
 fn matches_common_defs_phone_number_d412d4c4(text: &str) -> bool {
@@ -5993,6 +6030,7 @@ fn matches_common_defs_phone_number_d412d4c4(text: &str) -> bool {
     let rest = &input[at..];
     !rest.is_empty() && rest.len() <= 14 && rest.iter().all(|&c| c.is_ascii_digit())
 }
+
 /// The schema path of each strict keyword that the tolerant reading relaxes, with what
 /// the relaxation lets through: a strict error there, on a payload the tolerant reading
 /// accepts, is drift.

@@ -23,6 +23,7 @@ pub struct CreateWebhookRequest {
     /// Event types to deliver to the webhook: a non-empty list of event types, or `*` for all.
     pub events: ::std::vec::Vec<crate::EventSelector>,
 }
+
 impl<'de> ::serde::Deserialize<'de> for CreateWebhookRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31,6 +32,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateWebhookRequest {
             .deserialize_map(CreateWebhookRequestVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for CreateWebhookRequest {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -38,13 +40,17 @@ impl<'de> crate::de::Modal<'de> for CreateWebhookRequest {
         deserializer.deserialize_map(CreateWebhookRequestVisitor::<MODE>)
     }
 }
+
 struct CreateWebhookRequestVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
 for CreateWebhookRequestVisitor<MODE> {
     type Value = CreateWebhookRequest;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("a create webhook request")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -104,6 +110,7 @@ for CreateWebhookRequestVisitor<MODE> {
         })
     }
 }
+
 impl CreateWebhookRequest {
     /// Checks the body against `webhooks/create.json`, with every error.
     pub fn validate(&self) -> ::core::result::Result<(), crate::ValidationErrors> {
@@ -112,6 +119,7 @@ impl CreateWebhookRequest {
         )
     }
 }
+
 /// Update webhook request
 ///
 /// Body of `PATCH /v2/webhooks/{webhook_id}`: changes which events the webhook receives.
@@ -132,6 +140,7 @@ pub struct UpdateWebhookRequest {
     /// Event types to deliver to the webhook: a non-empty list of event types, or `*` for all.
     pub events: ::std::vec::Vec<crate::EventSelector>,
 }
+
 impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -140,6 +149,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWebhookRequest {
             .deserialize_map(UpdateWebhookRequestVisitor::<{ crate::de::LENIENT }>)
     }
 }
+
 impl<'de> crate::de::Modal<'de> for UpdateWebhookRequest {
     fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -147,13 +157,17 @@ impl<'de> crate::de::Modal<'de> for UpdateWebhookRequest {
         deserializer.deserialize_map(UpdateWebhookRequestVisitor::<MODE>)
     }
 }
+
 struct UpdateWebhookRequestVisitor<const MODE: u8>;
+
 impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
 for UpdateWebhookRequestVisitor<MODE> {
     type Value = UpdateWebhookRequest;
+
     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("a update webhook request")
     }
+
     fn visit_map<A: ::serde::de::MapAccess<'de>>(
         self,
         mut map: A,
@@ -194,6 +208,7 @@ for UpdateWebhookRequestVisitor<MODE> {
         Ok(UpdateWebhookRequest { events })
     }
 }
+
 impl UpdateWebhookRequest {
     /// Checks the body against `webhooks/update.json`, with every error.
     pub fn validate(&self) -> ::core::result::Result<(), crate::ValidationErrors> {
