@@ -98,7 +98,7 @@ impl ReferenceValidators {
 /// be derived: the generator reports why.
 pub fn check_tolerant(set: &SchemaSet) -> Diagnostics {
     let derived = codegen::model::Model::parse(set).ok().and_then(|model| {
-        let catalog = codegen::EventCatalog::read(set).ok()?;
+        let catalog = codegen::EventCatalog::of(&model).ok()?;
         codegen::tolerant::derive_set(set, &model, &catalog).ok()
     });
     let Some((_, tolerant_set)) = derived else { return Diagnostics::new() };
