@@ -1,5 +1,7 @@
 mod bench;
+mod mutants;
 mod try_new_event;
+mod workspace_copy;
 
 use std::process::{Command, ExitCode};
 
@@ -22,10 +24,14 @@ commands:
   try-new-event [--keep]
                       add a synthetic event in a copy of the workspace by the recipe of
                       schema/README.md alone, then generate, build and test the copy
+  mutants [--list] [--only NAME]... [--head] [--keep]
+                      plant each bug of a fixed list in a copy of the workspace, one at a time,
+                      run the tests on it, and report which bugs they caught (all must be; about
+                      an hour, not run in CI)
   bench [--no-run]    run the benchmarks against the jsonschema crate, print the table of medians
                       and ratios, write docs/bench.svg
 
-`cargo xtask <command> --help` tells more about fuzz and validate.";
+`cargo xtask <command> --help` tells more about fuzz, validate, try-new-event and mutants.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +43,7 @@ fn main() -> ExitCode {
         ["validate", rest @ ..] => run_check(Profile::Dev, "validate", rest),
         ["bench", rest @ ..] => bench::main(rest),
         ["try-new-event", rest @ ..] => try_new_event::main(rest),
+        ["mutants", rest @ ..] => mutants::main(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

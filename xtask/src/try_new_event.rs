@@ -7,19 +7,23 @@
 //! an event without `call_id` is supported end to end.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::path::Path;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
 use xtask::Layout;
 
+use crate::workspace_copy::{Purpose, Source, WorkspaceCopy};
+
 /// The synthetic event's name.
 const NAME: &str = "number.released";
 
 /// The neighbour its schema is copied from, as the recipe says.
 const NEIGHBOUR: &str = "call.held";
+
+const PURPOSE: Purpose = Purpose { command: "try-new-event", codegen_units: 255 };
 
 const USAGE: &str = "\
 usage: cargo xtask try-new-event [--keep]
@@ -45,7 +49,7 @@ pub fn main(args: &[&str]) -> ExitCode {
         }
     };
     let started = Instant::now();
-    let copy = match Copy::make(&Layout::repository().workspace) {
+    let copy = match WorkspaceCopy::make(&Layout::repository().workspace, PURPOSE, Source::WorkingTree) {
         Ok(copy) => copy,
         Err(error) => {
             eprintln!("try-new-event: {error}");
@@ -61,8 +65,8 @@ pub fn main(args: &[&str]) -> ExitCode {
             );
             if keep {
                 println!("the copy is kept in {}", copy.root.display());
-            } else if let Err(error) = fs::remove_dir_all(&copy.root) {
-                eprintln!("try-new-event: could not remove {}: {error}", copy.root.display());
+            } else if let Err(error) = copy.remove() {
+                eprintln!("try-new-event: {error}");
             }
             ExitCode::SUCCESS
         }
@@ -71,74 +75,6 @@ pub fn main(args: &[&str]) -> ExitCode {
             eprintln!("the copy is kept in {} for a look", copy.root.display());
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The copy of the workspace, and the target directory it shares with the original.
-struct Copy {
-    root: PathBuf,
-    target_dir: PathBuf,
-}
-
-impl Copy {
-    /// Copies the files git knows of (tracked, or new and not ignored), as a fresh clone with the
-    /// working tree's changes would have them.
-    fn make(workspace: &Path) -> Result<Copy, String> {
-        let listed = output(Command::new("git").current_dir(workspace).args([
-            "ls-files",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "-z",
-        ]))?;
-        let root = std::env::temp_dir().join(format!("audian-try-new-event-{}", std::process::id()));
-        if root.exists() {
-            fs::remove_dir_all(&root).map_err(|error| format!("cannot clear {}: {error}", root.display()))?;
-        }
-        let mut copied = 0;
-        for relative in listed.split('\0').filter(|path| !path.is_empty()) {
-            let from = workspace.join(relative);
-            if !from.is_file() {
-                continue; // deleted in the working tree
-            }
-            let to = root.join(relative);
-            fs::create_dir_all(to.parent().expect("a file has a parent"))
-                .and_then(|()| fs::copy(&from, &to))
-                .map_err(|error| format!("cannot copy {relative} to {}: {error}", to.display()))?;
-            copied += 1;
-        }
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from);
-        let copy = Copy { root, target_dir };
-        copy.own_artifacts()?;
-        println!("try-new-event: copied {copied} files to {}", copy.root.display());
-        Ok(copy)
-    }
-
-    /// Cargo names a workspace crate's artifacts after its path relative to the workspace, so
-    /// the copy's would overwrite the original's in a shared target directory, and be taken for
-    /// fresh by it. A profile setting of the copy's own, for each of its workspace crates, gives
-    /// them artifacts of their own; dependencies keep theirs and are reused.
-    fn own_artifacts(&self) -> Result<(), String> {
-        let metadata = output(Command::new(cargo()).current_dir(&self.root).args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ]))?;
-        let metadata: Value =
-            serde_json::from_str(&metadata).map_err(|error| format!("cannot read `cargo metadata`: {error}"))?;
-        let names: Vec<&str> = metadata["packages"]
-            .as_array()
-            .ok_or("`cargo metadata` lists no packages")?
-            .iter()
-            .filter_map(|package| package["name"].as_str())
-            .collect();
-        let mut config = String::from("\n# Added by `cargo xtask try-new-event`: see `Copy::own_artifacts`.\n");
-        for name in names {
-            config.push_str(&format!("[profile.dev.package.{name}]\ncodegen-units = 255\n"));
-        }
-        append(&self.root.join(".cargo/config.toml"), &config)
     }
 }
 
@@ -223,7 +159,7 @@ fn follow_the_recipe(root: &Path) -> Result<(), String> {
 }
 
 /// Generates, builds and tests the copy.
-fn prove(copy: &Copy) -> Result<(), String> {
+fn prove(copy: &WorkspaceCopy) -> Result<(), String> {
     let steps: [(&str, &[&str]); 4] = [
         ("generate", &["xtask", "generate"]),
         ("build the workspace", &["build", "--workspace", "--all-features", "--all-targets"]),
@@ -236,31 +172,13 @@ fn prove(copy: &Copy) -> Result<(), String> {
     for (what, args) in steps {
         let started = Instant::now();
         println!("try-new-event: {what}: cargo {}", args.join(" "));
-        let status = Command::new(cargo())
-            .current_dir(&copy.root)
-            .env("CARGO_TARGET_DIR", &copy.target_dir)
-            .args(args)
-            .status()
-            .map_err(|error| format!("cannot run cargo: {error}"))?;
+        let status = copy.cargo().args(args).status().map_err(|error| format!("cannot run cargo: {error}"))?;
         if !status.success() {
             return Err(format!("`{what}` failed in the copy ({status}): the recipe is not enough"));
         }
         println!("try-new-event: {what}: ok in {:.0?}", started.elapsed());
     }
     Ok(())
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
-}
-
-fn output(command: &mut Command) -> Result<String, String> {
-    let shown = format!("{command:?}");
-    let output = command.output().map_err(|error| format!("cannot run {shown}: {error}"))?;
-    if !output.status.success() {
-        return Err(format!("{shown} failed: {}", String::from_utf8_lossy(&output.stderr)));
-    }
-    String::from_utf8(output.stdout).map_err(|error| format!("{shown} printed invalid UTF-8: {error}"))
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
@@ -280,9 +198,4 @@ fn push(document: &mut Value, pointer: &str, item: Value, path: &Path) -> Result
         .ok_or_else(|| format!("{} has no array at {pointer}", path.display()))?
         .push(item);
     Ok(())
-}
-
-fn append(path: &Path, text: &str) -> Result<(), String> {
-    let existing = fs::read_to_string(path).unwrap_or_default();
-    fs::write(path, existing + text).map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
