@@ -49,6 +49,11 @@ pub struct Stats {
     pub drift: u64,
     /// Cases judged as raw bytes rather than as a `serde_json::Value`.
     pub bytes: u64,
+    /// Valid cases that the one pass of `Reading::parse` accepted alone, with no fallback to the
+    /// validator: all of them, or the run has found a disagreement ([`Verdicts::agree`]).
+    pub one_pass: u64,
+    /// Cases on which `Reading::parse` fell back to the validator: only invalid ones.
+    pub fallbacks: u64,
 }
 
 impl Stats {
@@ -58,6 +63,8 @@ impl Stats {
         self.invalid += other.invalid;
         self.drift += other.drift;
         self.bytes += other.bytes;
+        self.one_pass += other.one_pass;
+        self.fallbacks += other.fallbacks;
     }
 
     fn record(&mut self, verdicts: &Verdicts) {
@@ -73,6 +80,12 @@ impl Stats {
         if verdicts.bytes {
             self.bytes += 1;
         }
+        if verdicts.reference && verdicts.parse.is_one_pass() {
+            self.one_pass += 1;
+        }
+        if verdicts.parse == verdict::ParsePath::Fallback {
+            self.fallbacks += 1;
+        }
     }
 
     /// `part` as a percentage of the cases.
@@ -85,13 +98,16 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} cases: {} valid ({:.1}%), {} invalid ({:.1}%), {} as raw bytes",
+            "{} cases: {} valid ({:.1}%), {} invalid ({:.1}%), {} as raw bytes, {} valid parsed by the one pass \
+             alone, {} parses fell back",
             self.cases,
             self.valid,
             self.percent(self.valid),
             self.invalid,
             self.percent(self.invalid),
-            self.bytes
+            self.bytes,
+            self.one_pass,
+            self.fallbacks
         )?;
         if self.drift > 0 {
             write!(f, ", {} valid only with drift ({:.1}%)", self.drift, self.percent(self.drift))?;
@@ -161,6 +177,7 @@ impl Disagreement {
             reference: false,
             strict_reference: false,
             drift: verdict::DriftVerdict::Refused,
+            parse: verdict::ParsePath::NotParsed,
         };
         let minimal = Minimal {
             input: case.input.clone(),

@@ -2,9 +2,11 @@
 
 use std::fmt;
 
+use audian_events::validation::second_reads;
 use audian_events::{PayloadError, Reading};
 use serde_json::Value;
 
+use crate::bytes::{self, Style};
 use crate::mutate::Input;
 use crate::reference::Reference;
 
@@ -40,7 +42,9 @@ impl fmt::Debug for Judge<'_> {
 /// parses the typed [`audian_events::Event`]), and `drift` is what both say, when they say the
 /// same. `reference` is the `jsonschema` crate on the reading's `event.json`, formats asserted
 /// (bytes that `serde_json` cannot read are invalid to it); `strict_reference` the same on
-/// `schema/event.json`.
+/// `schema/event.json`. `parse` is how [`Reading::parse`] took the input (a `Value` the
+/// reference accepts is written as bytes for it), which no verdict shows: the one pass, or a
+/// second read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdicts {
     pub reading: Reading,
@@ -50,6 +54,7 @@ pub struct Verdicts {
     pub reference: bool,
     pub strict_reference: bool,
     pub drift: DriftVerdict,
+    pub parse: ParsePath,
 }
 
 /// What the reading reports as drift on an input.
@@ -76,24 +81,77 @@ impl DriftVerdict {
     }
 }
 
+/// How [`Reading::parse`] took an input. Its verdict is the same whichever way (a payload the one
+/// pass refuses is read again by the validator, which may accept it after all), so only this
+/// shows that the one pass accepts what it should.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParsePath {
+    /// Not parsed: a `Value` the reference refuses is judged by the validators alone.
+    NotParsed,
+    /// Settled by the one pass alone.
+    OnePass,
+    /// Accepted by the one pass, then read again to say where its drift is.
+    OnePassThenDrift,
+    /// Refused by the one pass, then read again by the validator.
+    Fallback,
+}
+
+impl ParsePath {
+    /// Parses `bytes` in `reading` and says which way it went.
+    pub fn parse(reading: Reading, bytes: &[u8]) -> (Result<audian_events::Drift, PayloadError>, ParsePath) {
+        let before = second_reads::so_far();
+        let parsed = reading.parse(bytes).map(|accepted| accepted.drift);
+        let after = second_reads::so_far();
+        let path = if after.fallbacks > before.fallbacks {
+            ParsePath::Fallback
+        } else if after.for_drift > before.for_drift {
+            ParsePath::OnePassThenDrift
+        } else {
+            ParsePath::OnePass
+        };
+        (parsed, path)
+    }
+
+    /// Whether the one pass settled the input, besides a read for its drift.
+    pub fn is_one_pass(self) -> bool {
+        matches!(self, ParsePath::OnePass | ParsePath::OnePassThenDrift)
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ParsePath::NotParsed => "not parsed",
+            ParsePath::OnePass => "one pass",
+            ParsePath::OnePassThenDrift => "one pass, then read again for drift",
+            ParsePath::Fallback => "fell back to the validator",
+        }
+    }
+}
+
 impl Verdicts {
     pub fn of(value: &Value, judge: &Judge<'_>) -> Verdicts {
         let reading = judge.reading;
+        let reference = judge.reference.is_valid(value);
+        let parse = if reference {
+            ParsePath::parse(reading, &bytes::to_bytes(value, Style::COMPACT_EVENT_FIRST)).1
+        } else {
+            ParsePath::NotParsed
+        };
         Verdicts {
             reading,
             bytes: false,
             is_valid: reading.is_valid(value),
             validate: reading.validate(value).is_ok(),
-            reference: judge.reference.is_valid(value),
+            reference,
             strict_reference: judge.strict.is_valid(value),
             drift: DriftVerdict::of(&reading.validate_value(value)),
+            parse,
         }
     }
 
     pub fn of_bytes(bytes: &[u8], judge: &Judge<'_>) -> Verdicts {
         let reading = judge.reading;
         let slice = reading.validate_slice(bytes);
-        let parsed = reading.parse(bytes).map(|accepted| accepted.drift);
+        let (parsed, parse) = ParsePath::parse(reading, bytes);
         let drift = match (DriftVerdict::of(&slice), DriftVerdict::of(&parsed)) {
             (slice, parsed) if slice == parsed => slice,
             // One refused and the other accepted: `is_valid` and `validate` already say so.
@@ -108,6 +166,7 @@ impl Verdicts {
             reference: judge.reference.is_valid_bytes(bytes),
             strict_reference: judge.strict.is_valid_bytes(bytes),
             drift,
+            parse,
         }
     }
 
@@ -119,14 +178,19 @@ impl Verdicts {
     }
 
     /// Whether the generated validators give the reference's verdict and, on a payload the
-    /// reading accepts, report drift if and only if the strict reference refuses it.
+    /// reading accepts, report drift if and only if the strict reference refuses it, and the one
+    /// pass of [`Reading::parse`] accepts it alone: with no fallback, and with no second read
+    /// unless it has drift.
     pub fn agree(&self) -> bool {
-        let expected_drift = match (self.reference, self.strict_reference) {
-            (false, _) => DriftVerdict::Refused,
-            (true, true) => DriftVerdict::None,
-            (true, false) => DriftVerdict::Some,
+        let (expected_drift, expected_parse) = match (self.reference, self.strict_reference) {
+            (false, _) => (DriftVerdict::Refused, self.parse),
+            (true, true) => (DriftVerdict::None, ParsePath::OnePass),
+            (true, false) => (DriftVerdict::Some, ParsePath::OnePassThenDrift),
         };
-        self.is_valid == self.reference && self.validate == self.reference && self.drift == expected_drift
+        self.is_valid == self.reference
+            && self.validate == self.reference
+            && self.drift == expected_drift
+            && self.parse == expected_parse
     }
 
     /// Valid in the reading, invalid in the strict one: what the tolerant reading calls drift.
@@ -173,6 +237,10 @@ impl fmt::Display for Verdicts {
         )?;
         if self.reading != Reading::Strict {
             write!(f, ", jsonschema (reference, strict): {}", word(self.strict_reference))?;
+        }
+        if self.parse != ParsePath::NotParsed {
+            let bytes = if self.bytes { "" } else { " (of the value written as bytes)" };
+            write!(f, ", Reading::{:?}.parse{bytes}: {}", self.reading, self.parse.describe())?;
         }
         Ok(())
     }

@@ -62,6 +62,8 @@ fn run_every_seed(reading: Reading) -> Stats {
     assert!(total.percent(total.valid) >= MIN_PERCENT, "too few valid payloads: {total}");
     assert!(total.percent(total.invalid) >= MIN_PERCENT, "too few invalid payloads: {total}");
     assert!(total.bytes >= total.cases / 20, "too few byte-level cases: {total}");
+    // A valid case that needs the fallback is a disagreement; this says that each was parsed.
+    assert_eq!(total.one_pass, total.valid, "valid cases not parsed by the one pass alone: {total}");
     total
 }
 
