@@ -314,7 +314,10 @@ pub fn mutate(value: &Value, rng: &mut Rng, notes: &mut Vec<String>) -> Vec<u8> 
             } else {
                 values::valid(Kind::of(&key, !object.is_empty()), rng)
             };
-            let raw = format!("{spelled}:{member_value}").into_bytes();
+            // Written by this writer, keys sorted: `Value`'s own `Display` keeps the order of
+            // `serde_json::Map`, which differs between builds (the `preserve_order` feature).
+            let mut raw = format!("{spelled}:").into_bytes();
+            raw.extend(to_bytes(&member_value, Style { order: KeyOrder::Sorted, pretty: false, escape_one_in: 0 }));
             notes.push(format!(
                 "bytes: {} twice in {}: {}",
                 key,
