@@ -258,8 +258,9 @@ const RAW_STRINGS: [&[u8]; 14] = [
 ];
 
 /// A byte-level case built from `value`: written in a random style, with up to two nodes
-/// written as raw bytes and sometimes a change to the whole document.
-pub fn mutate(value: &Value, rng: &mut Rng, notes: &mut Vec<String>) -> Vec<u8> {
+/// written as raw bytes and sometimes a change to the whole document. A member written twice may
+/// have another value, an event name among `event_names` for `event`.
+pub fn mutate(value: &Value, event_names: &[&str], rng: &mut Rng, notes: &mut Vec<String>) -> Vec<u8> {
     let style = Style {
         order: *rng.pick(&[
             KeyOrder::Sorted,
@@ -312,7 +313,10 @@ pub fn mutate(value: &Value, rng: &mut Rng, notes: &mut Vec<String>) -> Vec<u8> 
             let member_value = if rng.chance(1, 2) {
                 map[&key].clone()
             } else {
-                values::valid(Kind::of(&key, !object.is_empty()), rng)
+                match Kind::of(&key, !object.is_empty()) {
+                    Kind::EventName => Value::from(*rng.pick(event_names)),
+                    kind => values::valid(kind, rng),
+                }
             };
             // Written by this writer, keys sorted: `Value`'s own `Display` keeps the order of
             // `serde_json::Map`, which differs between builds (the `preserve_order` feature).

@@ -17,9 +17,13 @@
 //! Case `i` of seed `s` is a function of `(s, i)` and the examples alone ([`Engine::case`]): a
 //! printed seed and index replay the same payload on any machine, in any build, with any number
 //! of threads, after any dependency update (as long as this engine and `schema/examples/` do not
-//! change). It is the same payload in either reading.
+//! change). It is the same payload in either reading. Committed digests pin this ([`digest`]):
+//! of the generator's stream (`rng`), of the engine's first cases (`mutate`) and of the first
+//! cases of each seed of the differential test's corpus; a change in the generators, or in what
+//! they take from a dependency, fails those tests until the digests are deliberately updated.
 
 pub mod bytes;
+pub mod digest;
 pub mod mutate;
 pub mod reference;
 pub mod rng;

@@ -151,6 +151,8 @@ pub struct Engine {
     /// How often each example is the start of a case: more often with more fields of the
     /// kinds [`interest`] favours.
     example_weights: Vec<u32>,
+    /// The event names valid values of `event` are drawn from.
+    event_names: &'static [&'static str],
 }
 
 impl Engine {
@@ -171,7 +173,14 @@ impl Engine {
             .iter()
             .map(|(_, example)| 2 + fields(example).iter().filter(|(_, kind)| interest(*kind) >= 3).count() as u32)
             .collect();
-        Engine { examples, field_names, example_weights }
+        Engine { examples, field_names, example_weights, event_names: values::event_names() }
+    }
+
+    /// The engine with valid values of `event` drawn from `names` instead of the documented event
+    /// types (`EventType::ALL`), which change when an event is added.
+    pub fn with_event_names(self, names: &'static [&'static str]) -> Engine {
+        assert!(!names.is_empty(), "no event names to draw from");
+        Engine { event_names: names, ..self }
     }
 
     /// The engine over the documented examples of `schema/examples/`.
@@ -200,7 +209,7 @@ impl Engine {
             self.mutate(&mut value, &mut rng, &mut notes);
         }
         let input = if rng.chance(1, 8) {
-            Input::Bytes(bytes::mutate(&value, &mut rng, &mut notes))
+            Input::Bytes(bytes::mutate(&value, self.event_names, &mut rng, &mut notes))
         } else {
             Input::Value(value)
         };
@@ -221,15 +230,15 @@ impl Engine {
                 let weights: Vec<u32> = fields.iter().map(|(_, kind)| interest(*kind)).collect();
                 let (path, kind) = fields[rng.weighted(&weights)].clone();
                 let new = if matches!(op, Op::FieldNearMiss) {
-                    values::near_miss(kind, rng)
+                    self.near_miss(kind, rng)
                 } else {
                     match kind {
                         Kind::EventName | Kind::Data => return self.transplant(value, rng, notes),
                         Kind::CallStatus if rng.chance(3, 4) => match implied_status(value) {
                             Some(status) => json!(status),
-                            None => values::valid(kind, rng),
+                            None => self.valid(kind, rng),
                         },
-                        _ => values::valid(kind, rng),
+                        _ => self.valid(kind, rng),
                     }
                 };
                 set(value, &path, new, notes, if matches!(op, Op::FieldValid) { "valid" } else { "near miss" });
@@ -271,7 +280,7 @@ impl Engine {
                 } else {
                     rng.pick(&self.field_names).clone()
                 };
-                let new = values::valid(Kind::of(&name, !parent.is_empty()), rng);
+                let new = self.valid(Kind::of(&name, !parent.is_empty()), rng);
                 let Some(Value::Object(map)) = tree::get_mut(value, &parent) else { return };
                 notes.push(format!("add {}/{name:?} = {}", tree::pointer(&parent), short(&new)));
                 map.insert(name, new);
@@ -418,6 +427,22 @@ impl Engine {
         }
     }
 
+    /// A valid value of `kind`, an event name among this engine's.
+    fn valid(&self, kind: Kind, rng: &mut Rng) -> Value {
+        match kind {
+            Kind::EventName => json!(rng.pick(self.event_names)),
+            _ => values::valid(kind, rng),
+        }
+    }
+
+    /// A value of `kind` that misses by little; for `event`, near one of this engine's names.
+    fn near_miss(&self, kind: Kind, rng: &mut Rng) -> Value {
+        match kind {
+            Kind::EventName => Value::String(values::near_miss_event_name(self.event_names, rng)),
+            _ => values::near_miss(kind, rng),
+        }
+    }
+
     /// The envelope made another event: `event` and `data` from another example, `id` and
     /// `timestamp` kept.
     fn transplant(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
@@ -535,17 +560,40 @@ fn short(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest;
 
+    /// The digest of the first cases of a seed (`digest::cases`), committed.
+    const EXPECTED_FIRST_CASES: u64 = 0xE76B_9541_A64F_587A;
+
+    /// The engine's first cases are those committed: a seed printed before replays.
     #[test]
-    fn cases_replay() {
+    fn the_first_cases_are_pinned() {
+        let digest = digest::cases(&digest::pinned_engine(), 7, 0..500);
+        digest::assert_pinned("cases 0..500 of seed 7", &[digest], &[EXPECTED_FIRST_CASES], "EXPECTED_FIRST_CASES");
+    }
+
+    /// A case is a function of its seed and index alone: the same whatever ran before it.
+    #[test]
+    fn cases_replay_in_any_order() {
         let engine = Engine::documented();
-        for index in 0..200 {
-            let a = engine.case(7, index);
-            let b = engine.case(7, index);
-            assert_eq!(a.input, b.input);
-            assert_eq!(a.notes, b.notes);
+        let forward: Vec<Case> = (0..200).map(|index| engine.case(7, index)).collect();
+        for index in (0..200).rev() {
+            let again = engine.case(7, index);
+            assert_eq!(again.input, forward[index as usize].input, "case {index}");
+            assert_eq!(again.notes, forward[index as usize].notes, "case {index}");
         }
         assert_ne!(engine.case(7, 0).notes, engine.case(8, 0).notes);
+    }
+
+    /// Valid values of `event` come from the engine's names, as the pinned engine needs.
+    #[test]
+    fn event_names_come_from_the_engine() {
+        static NAMES: [&str; 1] = ["call.parked"];
+        let engine = Engine::documented().with_event_names(&NAMES);
+        let mut rng = Rng::new(3);
+        for _ in 0..20 {
+            assert_eq!(engine.valid(Kind::EventName, &mut rng), json!("call.parked"));
+        }
     }
 
     /// Additions are additions: no documented event has these names.

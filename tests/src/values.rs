@@ -128,7 +128,7 @@ pub fn near_miss(kind: Kind, rng: &mut Rng) -> Value {
             let word = *rng.pick(&FAILURE_REASONS);
             Value::String(near_miss_word(word, rng))
         }
-        Kind::EventName => Value::String(near_miss_event_name(rng)),
+        Kind::EventName => Value::String(near_miss_event_name(event_names(), rng)),
         Kind::Uri => Value::String(near_miss_uri(rng)),
         Kind::Options => match rng.below(4) {
             0 => json!(["1", 2, "3"]),
@@ -743,8 +743,9 @@ fn near_miss_uri(rng: &mut Rng) -> String {
 // Event names and types
 // ---------------------------------------------------------------------------
 
-fn near_miss_event_name(rng: &mut Rng) -> String {
-    let name = *rng.pick(event_names());
+/// A string that is not one of the event names `names` by little, or a name of no event.
+pub fn near_miss_event_name(names: &[&str], rng: &mut Rng) -> String {
+    let name = *rng.pick(names);
     match rng.below(5) {
         0 => rng
             .pick(&["call.parked", "call.*", "*", "call.", "ivr", "recording.paused", "webhook.created", "call..held"])
