@@ -27,10 +27,13 @@ pub mod digest;
 pub mod mutate;
 pub mod reference;
 pub mod rng;
+pub mod schema;
+pub mod schema_engine;
 pub mod shrink;
 pub mod tree;
 pub mod values;
 pub mod verdict;
+pub mod webhooks;
 
 use std::fmt;
 use std::ops::Range;

@@ -495,7 +495,9 @@ pub fn valid_date_time(rng: &mut Rng) -> String {
     random_valid_parts(rng).render()
 }
 
-fn near_miss_date_time(rng: &mut Rng) -> String {
+/// A near miss of an RFC 3339 date-time: a part out of range, a wrong separator, a leap second or
+/// an offset out of place.
+pub fn near_miss_date_time(rng: &mut Rng) -> String {
     let mut parts = random_valid_parts(rng);
     match rng.below(26) {
         0 => parts.month = rng.pick(&["00", "13", "1", "99"]).to_string(),
@@ -669,7 +671,9 @@ pub fn valid_uri(rng: &mut Rng) -> String {
     uri
 }
 
-fn near_miss_uri(rng: &mut Rng) -> String {
+/// A near miss of an RFC 3986 URI: a relative reference, a character out of place, a broken IP
+/// literal, port or percent-escape.
+pub fn near_miss_uri(rng: &mut Rng) -> String {
     if rng.chance(1, 2) {
         return rng
             .pick(&[

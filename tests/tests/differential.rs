@@ -13,6 +13,10 @@ use audian_events::Reading;
 use audian_events::validation::{Difference, DriftKind};
 use audian_events_tests::{Engine, Input, Judge, Stats, Verdicts, run_range};
 
+/// The webhook request bodies, by the schema-driven engine.
+#[path = "differential/webhooks.rs"]
+mod webhooks;
+
 /// Seeds and cases per seed of the normal test run, in each reading: 4 × 25,000 = 100,000 cases
 /// (about 3 s in a debug build on two cores).
 const SEEDS: [u64; 4] = [0, 1, 0x5EED_2024_0115, u64::MAX];

@@ -1,0 +1,827 @@
+//! The schema-driven mutation engine: from a documented example of a schema, valid variations
+//! and broken keywords, chosen by what the schema says (its `type`, `format`, `enum`, `oneOf`,
+//! `minItems`, `required`, `additionalProperties`...) rather than by field names, so that any
+//! schema of the folder can be mutated without teaching the engine its fields. The event engine
+//! ([`crate::Engine`]) is tuned to the events; this one serves the webhook request bodies, and
+//! any schema after them.
+//!
+//! Most cases break exactly one keyword, each keyword location as often as the others, so that
+//! every keyword is seen failing alone; the rest are valid, or break several at once.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path as FsPath;
+
+use serde_json::{Map, Number, Value, json};
+
+use crate::mutate::{Case, Input};
+use crate::reference::schema_dir;
+use crate::rng::Rng;
+use crate::schema::{Node, SchemaSet, breakable_keywords};
+use crate::tree::{self, Path, Seg};
+use crate::values;
+
+/// The formats whose values the engine can make and miss.
+const FORMATS: [&str; 2] = ["uri", "date-time"];
+
+/// Property names for `additionalProperties: false` to refuse, besides near misses of the
+/// schema's own: what a client might send by mistake or from a later API.
+const STRAY_NAMES: [&str; 14] = [
+    "extra",
+    "",
+    "id",
+    "webhook_id",
+    "secret",
+    "description",
+    "enabled",
+    "metadata",
+    "__proto__",
+    "$ref",
+    "name\u{0}",
+    "métadonnées",
+    "😀",
+    "filter",
+];
+
+/// A place in a payload and a schema that applies there (an index into the engine's schemas).
+#[derive(Debug, Clone)]
+struct Site {
+    path: Path,
+    schema: usize,
+}
+
+/// A subschema, with what the walk over a payload needs worked out once.
+#[derive(Debug, Clone)]
+struct Compiled<'a> {
+    node: Node<'a>,
+    /// The schemas that apply wherever this one does: itself, its `$ref`'s target, its
+    /// `allOf`'s, and theirs.
+    applicable: Vec<usize>,
+    /// Its assertions, each with its keyword location.
+    assertions: Vec<(&'static str, String)>,
+    /// The schema of each property it names, and of the others.
+    properties: BTreeMap<String, usize>,
+    additional: Option<usize>,
+    items: Option<usize>,
+}
+
+/// Generates cases of one schema from its documented examples.
+#[derive(Debug, Clone)]
+pub struct SchemaEngine<'a> {
+    /// Every subschema a payload can reach, the root first.
+    schemas: Vec<Compiled<'a>>,
+    examples: Vec<(String, Value)>,
+}
+
+impl<'a> SchemaEngine<'a> {
+    /// An engine over `examples` (name, payload) of the schema at `schema` in `set`; fails if the
+    /// schema uses a keyword or a format the engine cannot break, or has no example.
+    pub fn new(set: &'a SchemaSet, schema: &str, examples: Vec<(String, Value)>) -> Result<SchemaEngine<'a>, String> {
+        let root = set.root(schema)?;
+        breakable_keywords(&root)?;
+        check_formats(&root)?;
+        if examples.is_empty() {
+            return Err(format!("no examples of {schema} to mutate"));
+        }
+        Ok(SchemaEngine { schemas: compile(root)?, examples })
+    }
+
+    /// The engine of a schema of `schema/`, over its documented examples.
+    pub fn documented(schema: &str) -> SchemaEngine<'static> {
+        let examples = examples_of(&schema_dir(), schema).unwrap_or_else(|error| panic!("{error}"));
+        SchemaEngine::new(SchemaSet::documented(), schema, examples).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    pub fn root(&self) -> &Node<'a> {
+        &self.schemas[0].node
+    }
+
+    pub fn examples(&self) -> &[(String, Value)] {
+        &self.examples
+    }
+
+    /// Case `index` of the run from `seed`: a function of the two numbers, the schema and the
+    /// examples alone.
+    pub fn case(&self, seed: u64, index: u64) -> Case {
+        let mut rng = Rng::for_case(seed, index);
+        let (name, example) = rng.pick(&self.examples);
+        let mut value = example.clone();
+        let mut notes = Vec::new();
+        let variations = match rng.below(10) {
+            0..=2 => 0,
+            3..=6 => 1,
+            7..=8 => 2,
+            _ => 3,
+        };
+        let breaks = match rng.below(100) {
+            0..=29 => 0,
+            30..=84 => 1,
+            85..=94 => 2,
+            _ => 3,
+        };
+        for _ in 0..variations {
+            self.vary(&mut value, &mut rng, &mut notes);
+        }
+        for _ in 0..breaks {
+            if rng.chance(1, 10) {
+                self.wreck(&mut value, &mut rng, &mut notes);
+            } else {
+                self.break_a_keyword(&mut value, &mut rng, &mut notes);
+            }
+        }
+        Case { example: name.clone(), notes, input: Input::Value(value) }
+    }
+
+    /// Every place of `value` that a schema describes, with each schema that applies there
+    /// (its `$ref`'s and `allOf`'s included), parents first, keys sorted.
+    fn sites(&self, value: &Value) -> Vec<Site> {
+        let mut out = Vec::new();
+        self.walk(0, value, &mut Vec::new(), &mut out);
+        out
+    }
+
+    fn walk(&self, schema: usize, value: &Value, path: &mut Path, out: &mut Vec<Site>) {
+        for &applicable in &self.schemas[schema].applicable {
+            out.push(Site { path: path.clone(), schema: applicable });
+            let compiled = &self.schemas[applicable];
+            match value {
+                Value::Object(map) => {
+                    for key in tree::sorted_keys(map) {
+                        if let Some(child) = compiled.properties.get(&key).copied().or(compiled.additional) {
+                            path.push(Seg::Key(key.clone()));
+                            self.walk(child, &map[&key], path, out);
+                            path.pop();
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    if let Some(child) = compiled.items {
+                        for (index, item) in items.iter().enumerate() {
+                            path.push(Seg::Index(index));
+                            self.walk(child, item, path, out);
+                            path.pop();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A change the schema allows: a value made for a place, an optional property added or
+    /// dropped, an item added, dropped, repeated or moved.
+    fn vary(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+        let sites = self.sites(value);
+        let site = rng.pick(&sites).clone();
+        let Some(current) = tree::get(value, &site.path).cloned() else { return };
+        let node = &self.schemas[site.schema].node;
+        match (rng.below(2), current) {
+            (0, Value::Object(map)) => {
+                let absent: Vec<&str> =
+                    node.property_names().into_iter().filter(|name| !map.contains_key(*name)).collect();
+                let required = node.required();
+                let optional: Vec<String> =
+                    tree::sorted_keys(&map).into_iter().filter(|key| !required.contains(&key.as_str())).collect();
+                if !absent.is_empty() && (optional.is_empty() || rng.chance(1, 2)) {
+                    let name = *rng.pick(&absent);
+                    let Some(schema) = node.property(name) else { return };
+                    let new = valid(&schema, rng, 0);
+                    let mut path = site.path.clone();
+                    path.push(Seg::Key(name.to_owned()));
+                    notes.push(format!("valid: add {} = {}", tree::pointer(&path), short(&new)));
+                    if let Some(Value::Object(map)) = tree::get_mut(value, &site.path) {
+                        map.insert(name.to_owned(), new);
+                    }
+                } else if !optional.is_empty() {
+                    let mut path = site.path.clone();
+                    path.push(Seg::Key(rng.pick(&optional).to_string()));
+                    notes.push(format!("valid: drop {}", tree::pointer(&path)));
+                    tree::remove(value, &path);
+                }
+            }
+            (0, Value::Array(mut items)) => {
+                let min = bound(node, "minItems").unwrap_or(0);
+                let max = bound(node, "maxItems").unwrap_or(u64::MAX);
+                let unique = node.get("uniqueItems") == Some(&Value::Bool(true));
+                let what = match rng.below(4) {
+                    0 if (items.len() as u64) < max => {
+                        let new = node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0));
+                        let at = rng.index(items.len() + 1);
+                        items.insert(at, new);
+                        format!("insert at {at}")
+                    }
+                    1 if items.len() as u64 > min => {
+                        let at = rng.index(items.len());
+                        items.remove(at);
+                        format!("remove {at}")
+                    }
+                    2 if !items.is_empty() && !unique && (items.len() as u64) < max => {
+                        let from = rng.index(items.len());
+                        let copy = items[from].clone();
+                        items.push(copy);
+                        format!("repeat {from}")
+                    }
+                    _ if items.len() > 1 => {
+                        let (a, b) = (rng.index(items.len()), rng.index(items.len()));
+                        items.swap(a, b);
+                        format!("swap {a} and {b}")
+                    }
+                    _ => return,
+                };
+                notes.push(format!("valid: {what} in {}", pointer_or_root(&site.path)));
+                set(value, &site.path, Value::Array(items));
+            }
+            _ => {
+                let new = valid(node, rng, 0);
+                notes.push(format!("valid: {} = {}", pointer_or_root(&site.path), short(&new)));
+                set(value, &site.path, new);
+            }
+        }
+    }
+
+    /// Breaks one keyword: a keyword location is drawn first, each as often as the others among
+    /// those the payload reaches, then one of the places it applies to.
+    fn break_a_keyword(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+        let mut by_location: BTreeMap<&str, Vec<(&Site, &'static str)>> = BTreeMap::new();
+        let sites = self.sites(value);
+        for site in &sites {
+            for (keyword, location) in &self.schemas[site.schema].assertions {
+                by_location.entry(location).or_default().push((site, keyword));
+            }
+        }
+        let locations: Vec<&str> = by_location.keys().copied().collect();
+        if locations.is_empty() {
+            return;
+        }
+        let location = *rng.pick(&locations);
+        let (site, keyword) = *rng.pick(&by_location[location]);
+        let Some(current) = tree::get(value, &site.path).cloned() else { return };
+        let Some(new) = breaking(&self.schemas[site.schema].node, keyword, &current, rng) else { return };
+        notes.push(format!("break {location}: {} = {}", pointer_or_root(&site.path), short(&new)));
+        set(value, &site.path, new);
+    }
+
+    /// A blunter blow: a property renamed to a near miss of its name, or a place replaced by
+    /// deep garbage.
+    fn wreck(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+        let nodes = tree::nodes(value);
+        let keyed: Vec<&Path> = nodes.iter().filter(|path| matches!(path.last(), Some(Seg::Key(_)))).collect();
+        if !keyed.is_empty() && rng.chance(1, 2) {
+            let path = (*rng.pick(&keyed)).clone();
+            let Some((Seg::Key(key), parent)) = path.split_last() else { return };
+            let new_name = values::near_miss_word(key, rng);
+            if let Some(Value::Object(map)) = tree::get_mut(value, parent)
+                && let Some(moved) = map.remove(key)
+            {
+                notes.push(format!("rename {} to {new_name:?}", tree::pointer(&path)));
+                map.insert(new_name, moved);
+            }
+        } else {
+            let path = rng.pick(&nodes).clone();
+            let depth = if rng.chance(1, 4) { rng.between(32, 100) } else { rng.between(1, 8) } as usize;
+            let garbage = values::garbage(rng, depth);
+            notes.push(format!("garbage: {} = {}", pointer_or_root(&path), short(&garbage)));
+            set(value, &path, garbage);
+        }
+    }
+}
+
+/// The examples of a schema in `dir/examples/`, named by their path without `.json`, sorted:
+/// for `webhooks/create.json`, `examples/webhooks/create.json` and every
+/// `examples/webhooks/create.<variant>.json` (`webhooks/create.all-events`); for an event's
+/// `events/call.held.json`, `examples/call.held.json` (`call.held`).
+pub fn examples_of(dir: &FsPath, schema: &str) -> Result<Vec<(String, Value)>, String> {
+    let stem = schema.strip_suffix(".json").unwrap_or(schema);
+    let (folder, name, variants) = match stem.strip_prefix("events/") {
+        // Named after the event, whose name has dots of its own.
+        Some(event) => ("", event, false),
+        None => {
+            let (folder, name) = stem.rsplit_once('/').unwrap_or(("", stem));
+            (folder, name, true)
+        }
+    };
+    let examples_dir = dir.join("examples").join(folder);
+    let entries =
+        fs::read_dir(&examples_dir).map_err(|error| format!("cannot list {}: {error}", examples_dir.display()))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| format!("cannot list {}: {error}", examples_dir.display()))?.path();
+        let Some(file_stem) =
+            path.file_name().and_then(|file| file.to_str()).and_then(|file| file.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let documents = file_stem == name
+            || variants && file_stem.split_once('.').is_some_and(|(schema_name, _)| schema_name == name);
+        if path.is_file() && documents {
+            let label = if folder.is_empty() { file_stem.to_owned() } else { format!("{folder}/{file_stem}") };
+            out.push((label, audian_events_reference::read_json(&path)?));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Every subschema that the walk over a payload can reach from `root` (through `$ref`,
+/// `allOf`, `properties`, `additionalProperties` and `items`), the root first.
+fn compile<'a>(root: Node<'a>) -> Result<Vec<Compiled<'a>>, String> {
+    fn intern<'a>(node: Node<'a>, index: &mut BTreeMap<String, usize>, nodes: &mut Vec<Node<'a>>) -> usize {
+        *index.entry(node.location()).or_insert_with(|| {
+            nodes.push(node);
+            nodes.len() - 1
+        })
+    }
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut nodes: Vec<Node<'a>> = Vec::new();
+    let mut compiled: Vec<Compiled<'a>> = Vec::new();
+    // What applies directly wherever each node does: its `$ref`'s target and `allOf`'s schemas.
+    let mut applied: Vec<Vec<usize>> = Vec::new();
+    intern(root, &mut index, &mut nodes);
+    while compiled.len() < nodes.len() {
+        let node = nodes[compiled.len()].clone();
+        let mut direct = Vec::new();
+        if let Some(target) = node.reference()? {
+            direct.push(intern(target, &mut index, &mut nodes));
+        }
+        for branch in node.branches("allOf") {
+            direct.push(intern(branch, &mut index, &mut nodes));
+        }
+        let mut properties = BTreeMap::new();
+        for name in node.property_names() {
+            if let Some(child) = node.property(name) {
+                properties.insert(name.to_owned(), intern(child, &mut index, &mut nodes));
+            }
+        }
+        let additional = node.additional().map(|child| intern(child, &mut index, &mut nodes));
+        let items = node.items().map(|child| intern(child, &mut index, &mut nodes));
+        let assertions =
+            node.assertions().into_iter().map(|keyword| (keyword, node.keyword_location(keyword))).collect();
+        applied.push(direct);
+        compiled.push(Compiled { node, applicable: Vec::new(), assertions, properties, additional, items });
+    }
+    for (at, schema) in compiled.iter_mut().enumerate() {
+        let mut stack = vec![at];
+        while let Some(next) = stack.pop() {
+            if !schema.applicable.contains(&next) {
+                schema.applicable.push(next);
+                stack.extend(applied[next].iter().rev());
+            }
+        }
+    }
+    Ok(compiled)
+}
+
+/// Fails on a format the engine can neither make nor miss.
+fn check_formats(root: &Node<'_>) -> Result<(), String> {
+    let mut stack = vec![root.clone()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(node) = stack.pop() {
+        if !seen.insert(node.location()) {
+            continue;
+        }
+        if let Some(format) = node.get("format").and_then(Value::as_str)
+            && !FORMATS.contains(&format)
+        {
+            return Err(format!("{}: the engine cannot make values of format {format:?}", node.location()));
+        }
+        stack.extend(node.reference()?);
+        for name in node.property_names() {
+            stack.extend(node.property(name));
+        }
+        stack.extend(node.items());
+        for keyword in ["oneOf", "anyOf", "allOf"] {
+            stack.extend(node.branches(keyword));
+        }
+        stack.extend(node.negated());
+    }
+    Ok(())
+}
+
+/// A value that breaks `keyword` of `node`, made from `current` where it can be: the rest of the
+/// schema is kept as much as the keyword lets it (an `enum` is missed by a string when the
+/// schema wants a string). `None` if the keyword cannot be broken there (`required` with every
+/// required property already absent).
+fn breaking(node: &Node<'_>, keyword: &str, current: &Value, rng: &mut Rng) -> Option<Value> {
+    let schema = node.schema();
+    Some(match keyword {
+        "type" => other_type(&node.types(), current, rng),
+        "enum" => {
+            let members = schema["enum"].as_array().filter(|members| !members.is_empty())?;
+            miss_member(members, rng)
+        }
+        "const" => miss_member(std::slice::from_ref(&schema["const"]), rng),
+        "format" => match schema["format"].as_str()? {
+            "uri" => Value::String(values::near_miss_uri(rng)),
+            "date-time" => Value::String(values::near_miss_date_time(rng)),
+            _ => return None,
+        },
+        "pattern" => Value::String(miss_pattern(schema["pattern"].as_str()?, current.as_str(), rng)),
+        "minLength" => {
+            let min = bound(node, "minLength")? as usize;
+            let text = current.as_str().map_or_else(|| values::text(rng, min, min + 8), str::to_owned);
+            Value::String(text.chars().take(rng.index(min.max(1))).collect())
+        }
+        "maxLength" => {
+            let max = bound(node, "maxLength")? as usize;
+            let text = current.as_str().unwrap_or_default();
+            let extra = max + 1 + rng.index(4);
+            Value::String(text.chars().chain(std::iter::repeat('a')).take(extra.max(text.chars().count())).collect())
+        }
+        "minimum" | "exclusiveMinimum" => beyond(&schema[keyword], keyword == "exclusiveMinimum", false, rng)?,
+        "maximum" | "exclusiveMaximum" => beyond(&schema[keyword], keyword == "exclusiveMaximum", true, rng)?,
+        "multipleOf" => {
+            let step = schema["multipleOf"].as_f64()?;
+            float(step * rng.between(0, 100) as f64 + step / 2.0)
+        }
+        "minItems" => {
+            let min = bound(node, "minItems")? as usize;
+            let mut items = current.as_array().cloned().unwrap_or_default();
+            let keep = rng.index(min.max(1));
+            while items.len() > keep {
+                items.remove(rng.index(items.len()));
+            }
+            Value::Array(items)
+        }
+        "maxItems" => {
+            let max = bound(node, "maxItems")? as usize;
+            let mut items = current.as_array().cloned().unwrap_or_default();
+            while items.len() <= max {
+                items.push(node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0)));
+            }
+            Value::Array(items)
+        }
+        "uniqueItems" => {
+            let mut items = current.as_array().cloned().unwrap_or_default();
+            if items.is_empty() {
+                items.push(node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0)));
+            }
+            let copy = items[rng.index(items.len())].clone();
+            items.insert(rng.index(items.len() + 1), copy);
+            Value::Array(items)
+        }
+        "required" => {
+            let mut map = current.as_object()?.clone();
+            let present: Vec<&str> = node.required().into_iter().filter(|name| map.contains_key(*name)).collect();
+            if present.is_empty() {
+                return None;
+            }
+            map.remove(*rng.pick(&present));
+            Value::Object(map)
+        }
+        "minProperties" => {
+            let mut map = current.as_object()?.clone();
+            let min = bound(node, "minProperties")? as usize;
+            let keep = rng.index(min.max(1));
+            for key in tree::sorted_keys(&map).into_iter().skip(keep) {
+                map.remove(&key);
+            }
+            Value::Object(map)
+        }
+        "maxProperties" => {
+            let mut map = current.as_object()?.clone();
+            let max = bound(node, "maxProperties")? as usize;
+            while map.len() <= max {
+                map.insert(stray_name(node, rng), Value::Null);
+            }
+            Value::Object(map)
+        }
+        "additionalProperties" => {
+            let mut map = current.as_object()?.clone();
+            let name = stray_name(node, rng);
+            if node.property_names().contains(&name.as_str()) {
+                return None;
+            }
+            let stray = match rng.below(5) {
+                0 => Value::Null,
+                1 => json!(rng.chance(1, 2)),
+                2 => json!(rng.below(1000)),
+                3 => tree::sorted_keys(&map).first().map_or(Value::Null, |key| map[key].clone()),
+                _ => Value::String(values::text(rng, 0, 12)),
+            };
+            map.insert(name, stray);
+            Value::Object(map)
+        }
+        "oneOf" | "anyOf" => {
+            // Valid under none: a branch's value, broken there.
+            let branches = node.branches(keyword);
+            if branches.is_empty() || rng.chance(1, 6) {
+                return Some(values::other_type(current, rng));
+            }
+            let branch = rng.pick(&branches);
+            let made = valid(branch, rng, 0);
+            let keywords: Vec<(Node<'_>, &str)> = branch
+                .applicable()
+                .into_iter()
+                .flat_map(|schema| schema.assertions().into_iter().map(move |keyword| (schema.clone(), keyword)))
+                .collect();
+            if keywords.is_empty() {
+                return None;
+            }
+            let (schema, keyword) = rng.pick(&keywords);
+            breaking(schema, keyword, &made, rng)?
+        }
+        "not" => valid(&node.negated()?, rng, 0),
+        _ => return None,
+    })
+}
+
+/// A value valid against `node`, built to fit rather than drawn and filtered: the corners of
+/// each keyword now and then (the shortest string, the bounds, `minItems` items).
+pub fn valid(node: &Node<'_>, rng: &mut Rng, depth: usize) -> Value {
+    if depth > 12 {
+        return Value::Null;
+    }
+    let schemas = node.applicable();
+    let find = |keyword: &str| schemas.iter().find(|schema| schema.get(keyword).is_some());
+    if let Some(schema) = find("const") {
+        return schema.schema()["const"].clone();
+    }
+    if let Some(members) = find("enum").and_then(|schema| schema.get("enum")).and_then(Value::as_array)
+        && !members.is_empty()
+    {
+        return rng.pick(members).clone();
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(schema) = find(keyword) {
+            let branches = schema.branches(keyword);
+            if !branches.is_empty() {
+                return valid(rng.pick(&branches), rng, depth + 1);
+            }
+        }
+    }
+    let types: Vec<&str> = find("type").map(|schema| schema.types()).unwrap_or_default();
+    let kind = if types.is_empty() {
+        if find("properties").is_some() || find("required").is_some() {
+            "object"
+        } else if find("items").is_some() {
+            "array"
+        } else {
+            "string"
+        }
+    } else {
+        rng.pick(&types)
+    };
+    match kind {
+        "object" => {
+            let mut map = Map::new();
+            for schema in &schemas {
+                let required = schema.required();
+                for name in schema.property_names() {
+                    if (required.contains(&name) || rng.chance(1, 2))
+                        && let Some(child) = schema.property(name)
+                    {
+                        map.insert(name.to_owned(), valid(&child, rng, depth + 1));
+                    }
+                }
+            }
+            Value::Object(map)
+        }
+        "array" => {
+            let min = schemas.iter().find_map(|schema| bound(schema, "minItems")).unwrap_or(0);
+            let max = schemas.iter().find_map(|schema| bound(schema, "maxItems")).unwrap_or(u64::MAX);
+            let count = if rng.chance(1, 4) { min } else { rng.between(min, max.min(min + 4)) };
+            let items = schemas.iter().find_map(Node::items);
+            Value::Array(
+                (0..count)
+                    .map(|_| items.as_ref().map_or(Value::Null, |schema| valid(schema, rng, depth + 1)))
+                    .collect(),
+            )
+        }
+        "string" => Value::String(valid_string(&schemas, rng)),
+        "integer" | "number" => valid_number(&schemas, kind == "integer", rng),
+        "boolean" => json!(rng.chance(1, 2)),
+        _ => Value::Null,
+    }
+}
+
+fn valid_string(schemas: &[Node<'_>], rng: &mut Rng) -> String {
+    let find = |keyword: &str| schemas.iter().find_map(|schema| schema.get(keyword));
+    let examples: Vec<&str> = find("examples")
+        .and_then(Value::as_array)
+        .map(|all| all.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let min = schemas.iter().find_map(|schema| bound(schema, "minLength")).unwrap_or(0) as usize;
+    let max = schemas.iter().find_map(|schema| bound(schema, "maxLength")).unwrap_or(64) as usize;
+    let text = match (find("format").and_then(Value::as_str), find("pattern").and_then(Value::as_str)) {
+        (Some("uri"), _) => values::valid_uri(rng),
+        (Some("date-time"), _) => values::valid_date_time(rng),
+        (_, Some(pattern)) => match literal_prefix(pattern) {
+            Some(prefix) if examples.is_empty() || !rng.chance(1, 3) => {
+                format!("{prefix}{}", values::text(rng, 0, 16))
+            }
+            _ if !examples.is_empty() => rng.pick(&examples).to_string(),
+            // Nothing to make a match from: the verdict is the reference's anyway.
+            _ => values::text(rng, min, max.min(min + 24)),
+        },
+        _ if !examples.is_empty() && rng.chance(1, 3) => rng.pick(&examples).to_string(),
+        _ => values::text(rng, min, max.min(min + 24)),
+    };
+    let padding = min.saturating_sub(text.chars().count());
+    format!("{text}{}", "x".repeat(padding))
+}
+
+fn valid_number(schemas: &[Node<'_>], integer: bool, rng: &mut Rng) -> Value {
+    let find = |keyword: &str| schemas.iter().find_map(|schema| schema.get(keyword)).filter(|bound| bound.is_number());
+    let (minimum, maximum) = (find("minimum"), find("maximum"));
+    match rng.below(4) {
+        0 if minimum.is_some() => minimum.cloned().unwrap_or_default(),
+        1 if maximum.is_some() => maximum.cloned().unwrap_or_default(),
+        _ => {
+            let low = minimum.and_then(Value::as_f64).unwrap_or(-1000.0);
+            let high = maximum.and_then(Value::as_f64).unwrap_or(low + 100_000.0).min(low + 100_000.0);
+            let whole = low.ceil() as i64 + rng.below((high - low).max(0.0) as u64 + 1) as i64;
+            if integer || rng.chance(1, 2) || whole as f64 + 0.5 > high {
+                json!(whole)
+            } else {
+                float(whole as f64 + 0.5)
+            }
+        }
+    }
+}
+
+/// A value of another JSON type than `types` allow (any other, if none is said).
+fn other_type(types: &[&str], current: &Value, rng: &mut Rng) -> Value {
+    for _ in 0..32 {
+        let candidate = if rng.chance(1, 8) {
+            let depth = rng.between(1, 4) as usize;
+            values::garbage(rng, depth)
+        } else {
+            values::other_type(current, rng)
+        };
+        if !types.iter().any(|name| has_type(&candidate, name)) {
+            return candidate;
+        }
+    }
+    Value::Null
+}
+
+/// Whether `value` is of the JSON Schema type `name`.
+fn has_type(value: &Value, name: &str) -> bool {
+    match (name, value) {
+        ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
+        ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
+        ("integer", Value::Number(number)) => {
+            number.is_i64() || number.is_u64() || number.as_f64().is_some_and(|float| float.fract() == 0.0)
+        }
+        _ => false,
+    }
+}
+
+/// A value that is none of `members`: a string near one of them (a case, a character, a
+/// wildcard, two members spliced into a name none has), or another value.
+fn miss_member(members: &[Value], rng: &mut Rng) -> Value {
+    let strings: Vec<&str> = members.iter().filter_map(Value::as_str).collect();
+    if strings.is_empty() || rng.chance(1, 10) {
+        return values::other_type(rng.pick(members), rng);
+    }
+    let word = *rng.pick(&strings);
+    let missed = match rng.below(4) {
+        // `call.` and `timeout` of two members: `call.timeout`.
+        0 => {
+            let other = *rng.pick(&strings);
+            let head = word.find(['.', '_', '-']).map_or(word, |at| &word[..=at]);
+            let tail = other.rfind(['.', '_', '-']).map_or(other, |at| &other[at + 1..]);
+            format!("{head}{tail}")
+        }
+        // A wildcard where a name is wanted: `call.*`, `**`.
+        1 => match word.rfind(['.', '_', '-']) {
+            Some(at) => format!("{}*", &word[..=at]),
+            None => format!("{word}*"),
+        },
+        _ => values::near_miss_word(word, rng),
+    };
+    Value::String(missed)
+}
+
+/// A string that misses `pattern`: for a literal prefix (`^wh_`), the prefix dropped, cut,
+/// changed in case or for look-alikes; otherwise a near miss of the current string.
+fn miss_pattern(pattern: &str, current: Option<&str>, rng: &mut Rng) -> String {
+    let rest = values::text(rng, 1, 12);
+    match literal_prefix(pattern) {
+        Some(prefix) => {
+            let cut = prefix.chars().count() - 1;
+            match rng.below(6) {
+                0 => rest,
+                1 => format!("{}{rest}", prefix.chars().take(cut).collect::<String>()),
+                2 => format!("{}{rest}", prefix.to_uppercase()),
+                3 => format!(" {prefix}{rest}"),
+                4 => format!("{}{rest}", prefix.replacen('e', "е", 1).replacen('_', "-", 1)),
+                _ => values::near_miss_word(prefix, rng) + &rest,
+            }
+        }
+        _ => values::near_miss_word(current.unwrap_or(&rest), rng),
+    }
+}
+
+/// The prefix a pattern asks for, if it asks for nothing else (`^wh_`).
+fn literal_prefix(pattern: &str) -> Option<&str> {
+    let body = pattern.strip_prefix('^')?;
+    let literal = !body.is_empty() && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    literal.then_some(body)
+}
+
+/// A number on the wrong side of `limit`: below a minimum, above a maximum (or at it, when it is
+/// exclusive), as an integer when it can be one.
+fn beyond(limit: &Value, exclusive: bool, above: bool, rng: &mut Rng) -> Option<Value> {
+    let limit_f = limit.as_f64()?;
+    let step: i64 = if exclusive && rng.chance(1, 2) { 0 } else { 1 + rng.below(3) as i64 };
+    let as_int = match (limit.as_i64(), limit.as_u64()) {
+        (Some(low), _) if !above => low.checked_sub(step).map(|n| json!(n)),
+        (Some(high), _) if above => high.checked_add(step).map(|n| json!(n)),
+        (None, Some(high)) if above => high.checked_add(step as u64).map(|n| json!(n)),
+        _ => None,
+    };
+    Some(match (as_int, rng.below(3)) {
+        (Some(value), 0 | 1) => value,
+        _ => {
+            let offset = if step == 0 { 0.0 } else { limit_f.abs().max(1.0) * f64::EPSILON * 4.0 + 0.5 };
+            float(if above { limit_f + offset } else { limit_f - offset })
+        }
+    })
+}
+
+/// A property name the schema does not name: a near miss of one of its names, or a stray.
+fn stray_name(node: &Node<'_>, rng: &mut Rng) -> String {
+    let names = node.property_names();
+    if !names.is_empty() && rng.chance(1, 2) {
+        let name = *rng.pick(&names);
+        values::near_miss_word(name, rng)
+    } else {
+        rng.pick(&STRAY_NAMES).to_string()
+    }
+}
+
+/// A non-negative integer keyword of `node` (`minItems`, `maxLength`...).
+fn bound(node: &Node<'_>, keyword: &str) -> Option<u64> {
+    node.get(keyword).and_then(Value::as_u64)
+}
+
+fn float(value: f64) -> Value {
+    Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+fn set(value: &mut Value, path: &[Seg], new: Value) {
+    if let Some(node) = tree::get_mut(value, path) {
+        *node = new;
+    }
+}
+
+fn pointer_or_root(path: &[Seg]) -> String {
+    if path.is_empty() { "(root)".to_owned() } else { tree::pointer(path) }
+}
+
+/// A value in a note: compact, cut at 100 characters.
+fn short(value: &Value) -> String {
+    audian_events_reference::shorten(&value.to_string(), 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webhook_bodies_have_their_documented_examples() {
+        let create = SchemaEngine::documented("webhooks/create.json");
+        let names: Vec<&str> = create.examples().iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["webhooks/create.all-events", "webhooks/create.specific-events"]);
+        let update = SchemaEngine::documented("webhooks/update.json");
+        assert_eq!(update.examples().len(), 1);
+        let held = examples_of(&schema_dir(), "events/call.held.json").unwrap();
+        assert_eq!(held.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), ["call.held"]);
+    }
+
+    /// Made values are valid to the reference: the webhook bodies, and each definition of
+    /// `common.json`. Only a format may be missed, which the borrowed generators of
+    /// [`values`] do now and then on purpose.
+    #[test]
+    fn made_values_are_valid() {
+        let set = SchemaSet::documented();
+        let registry = set.schemas().registry().unwrap();
+        let mut targets: Vec<(Node<'_>, Value)> = Vec::new();
+        for schema in ["webhooks/create.json", "webhooks/update.json"] {
+            targets.push((set.root(schema).unwrap(), set.schemas().get(schema).unwrap().document.clone()));
+        }
+        let common = set.schemas().get("common.json").unwrap();
+        for name in common.document["$defs"].as_object().unwrap().keys() {
+            let node = set.node("common.json", &format!("/$defs/{name}")).unwrap();
+            targets.push((node, json!({"$ref": format!("{}#/$defs/{name}", common.id)})));
+        }
+        let mut rng = Rng::new(3);
+        for (node, schema) in targets {
+            let reference = audian_events_reference::validator(&registry, &schema).unwrap();
+            let mut format_misses = 0;
+            for _ in 0..300 {
+                let made = valid(&node, &mut rng, 0);
+                let keywords: Vec<String> =
+                    reference.iter_errors(&made).map(|error| error.kind().keyword().to_owned()).collect();
+                assert!(
+                    keywords.iter().all(|keyword| keyword == "format"),
+                    "{}: {made}: {keywords:?}",
+                    node.location()
+                );
+                format_misses += usize::from(!keywords.is_empty());
+            }
+            assert!(format_misses < 30, "{}: {format_misses} of 300 miss their format", node.location());
+        }
+    }
+}
