@@ -1,13 +1,22 @@
 //! Compiles the official JSON Schema Test Suite (draft 2020-12) into validators, at build time.
 //!
 //! The suite lives outside the repository, at `../shared/json-schema-test-suite/tests/draft2020-12/`
-//! from the workspace root; nothing of it is committed. Every test group whose schema the code
-//! generator accepts becomes a module with its validator; every other group is listed as refused,
-//! with the generator's first diagnostic as the reason. The cases of both go into one table,
-//! written with the modules to `OUT_DIR/suite.rs`, which `tests/json_schema_suite.rs` includes.
+//! from the workspace root (`AUDIAN_JSON_SCHEMA_TEST_SUITE` names another checkout); nothing of it
+//! is committed. Every test group whose schema the code generator accepts becomes a module with
+//! its validator; every other group is listed as refused, with the generator's first diagnostic
+//! as the reason. The cases of both go into one table, written with the modules and the digest of
+//! every file read to `OUT_DIR/suite.rs`, which `tests/json_schema_suite.rs` includes.
+//!
+//! Cargo reruns this script when the suite folder or a file in it is newer than its last run, and
+//! on every build while the folder is missing, so that the first build after it appears compiles
+//! it. A file replaced by one with an older time is not seen by cargo: the test compares the
+//! files on disk with the digests and fails, saying so.
 //!
 //! Also lists the event types of `schema/event.json` with their Rust names in
 //! `OUT_DIR/event_types.rs`, for the tests that need each event's own type.
+
+#[path = "suite_files.rs"]
+mod suite_files;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,10 +28,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-/// The suite folder, relative to the workspace root.
-const SUITE_DIR: &str = "../shared/json-schema-test-suite/tests/draft2020-12";
-/// The files of `optional/` that are read besides the top level: the formats the generator asserts.
-const OPTIONAL_FILES: &[&str] = &["optional/format/date-time.json", "optional/format/uri.json"];
+/// The variable naming a checkout of the suite: absolute, or relative to the workspace root.
+const SUITE_VARIABLE: &str = "AUDIAN_JSON_SCHEMA_TEST_SUITE";
+/// The checkout of the suite when the variable is unset, relative to the workspace root.
+const SUITE_CHECKOUT: &str = "../shared/json-schema-test-suite";
+/// The draft's folder in a checkout.
+const DRAFT_DIR: &str = "tests/draft2020-12";
 const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
 /// Where the runtime the generated validators call is.
 const RUNTIME: &str = "::audian_events::validation::runtime";
@@ -34,10 +45,12 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let workspace_root = manifest_dir.parent().expect("the tests crate is inside the workspace").to_path_buf();
-    let suite_dir = workspace_root.join(SUITE_DIR);
+    println!("cargo:rerun-if-env-changed={SUITE_VARIABLE}");
+    let checkout = std::env::var_os(SUITE_VARIABLE).filter(|value| !value.is_empty());
+    let suite_dir = workspace_root.join(checkout.as_deref().unwrap_or(SUITE_CHECKOUT.as_ref())).join(DRAFT_DIR);
     let suite_dir = suite_dir.canonicalize().unwrap_or(suite_dir);
-    // A directory is scanned whole; a missing one makes the script run again on every build, so
-    // the suite is picked up as soon as it appears.
+    // An existing folder is scanned whole by cargo (the modification time of every file under it);
+    // a missing one makes cargo run this script again on every build, until it appears.
     println!("cargo:rerun-if-changed={}", suite_dir.display());
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -45,7 +58,9 @@ fn main() {
         suite(&suite_dir)
     } else {
         println!(
-            "cargo:warning=the JSON Schema Test Suite is missing at {}: the json_schema_suite test is skipped (it fails when CI=true)",
+            "cargo:warning=the JSON Schema Test Suite is missing at {}: the json_schema_suite tests that need it are \
+             reported as ignored (they fail where CI is set, to anything but false or 0); this script runs again on every \
+             build until the folder appears",
             suite_dir.display()
         );
         absent(&suite_dir)
@@ -90,6 +105,7 @@ fn absent(suite_dir: &Path) -> TokenStream {
         pub const SUITE_PRESENT: bool = false;
         pub const SUITE_DIR: &str = #dir;
         pub static GROUPS: &[Group] = &[];
+        pub static FILES: &[(&str, u64)] = &[];
     }
 }
 
@@ -105,20 +121,22 @@ struct SuiteGroup {
 }
 
 fn suite(suite_dir: &Path) -> TokenStream {
-    let mut files: Vec<String> = fs::read_dir(suite_dir)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", suite_dir.display()))
-        .map(|entry| entry.expect("cannot read the suite folder").path())
-        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| path.file_name().expect("a file has a name").to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    files.extend(OPTIONAL_FILES.iter().map(|&file| file.to_owned()));
+    let files = suite_files::list(suite_dir)
+        .unwrap_or_else(|error| panic!("cannot list the suite folder {}: {error}", suite_dir.display()));
 
     let runtime: TokenStream = RUNTIME.parse().expect("a Rust path");
     let mut groups = Vec::new();
     let mut modules = Vec::new();
+    let mut digests = Vec::new();
     for file in &files {
-        for group in read_file(suite_dir, file) {
+        let path = suite_dir.join(file);
+        // Each file read too, though cargo's scan of the folder covers it: the script's output
+        // then lists what it depends on.
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let digest = suite_files::digest(text.as_bytes());
+        digests.push(quote!((#file, #digest)));
+        for group in read_file(&path, file, &text) {
             let module = format_ident!("group_{:03}_{}", groups.len(), sanitize(&format!("{file}_{}", group.index)));
             let outcome = match compile(&group, &runtime) {
                 Ok(code) => {
@@ -153,15 +171,15 @@ fn suite(suite_dir: &Path) -> TokenStream {
         pub const SUITE_PRESENT: bool = true;
         pub const SUITE_DIR: &str = #dir;
         pub static GROUPS: &[Group] = &[#(#groups),*];
+        pub static FILES: &[(&str, u64)] = &[#(#digests),*];
         #(#modules)*
     }
 }
 
-fn read_file(suite_dir: &Path, file: &str) -> Vec<SuiteGroup> {
-    let path = suite_dir.join(file);
-    let text = fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+/// The groups of a suite file, `file` relative to the suite folder, `text` its contents.
+fn read_file(path: &Path, file: &str, text: &str) -> Vec<SuiteGroup> {
     let document: Value =
-        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
+        serde_json::from_str(text).unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()));
     let Value::Array(groups) = document else { panic!("{} is not an array of test groups", path.display()) };
     groups
         .into_iter()
