@@ -287,46 +287,6 @@ impl<'a> Node<'a> {
     }
 }
 
-/// Every keyword location of the schema at `root` that a payload can break alone: the
-/// assertions of every subschema reached through `properties`, `additionalProperties`, `items`,
-/// `allOf` and `$ref`. The subschemas of `oneOf`, `anyOf` and `not` are left out: what breaks
-/// inside them is reported by the reference as the combinator's failure, and so by ours.
-///
-/// Fails with the keywords the engine does not know, and with a `$ref` that points nowhere.
-pub fn breakable_keywords(root: &Node<'_>) -> Result<BTreeSet<String>, String> {
-    let mut out = BTreeSet::new();
-    let mut seen = BTreeSet::new();
-    let mut problems = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(node) = stack.pop() {
-        if !seen.insert(node.location()) {
-            continue;
-        }
-        problems.extend(node.unknown_keywords());
-        out.extend(node.assertions().into_iter().map(|keyword| node.keyword_location(keyword)));
-        match node.reference() {
-            Ok(Some(target)) => stack.push(target),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-        for name in node.property_names() {
-            stack.extend(node.at(&["properties", name]));
-        }
-        stack.extend(node.additional());
-        stack.extend(node.items());
-        stack.extend(node.branches("allOf"));
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(format!(
-            "the schema-driven engine cannot break every keyword of {}:\n{}",
-            root.location(),
-            problems.join("\n")
-        ))
-    }
-}
-
 /// `~` and `/` escaped, for a JSON Pointer.
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -392,22 +352,5 @@ mod tests {
             "https://audian-events.dev/schema/events/call.held.json"
         );
         assert_eq!(percent_decode("/%24defs/EventSelector/oneOf"), "/$defs/EventSelector/oneOf");
-    }
-
-    #[test]
-    fn the_create_body_has_its_keywords_and_those_of_the_event_selector() {
-        let set = SchemaSet::documented();
-        let keywords = breakable_keywords(&set.root("webhooks/create.json").unwrap()).unwrap();
-        let expected = [
-            "common.json#/$defs/EventSelector/oneOf",
-            "webhooks/create.json#/additionalProperties",
-            "webhooks/create.json#/properties/events/minItems",
-            "webhooks/create.json#/properties/events/type",
-            "webhooks/create.json#/properties/url/format",
-            "webhooks/create.json#/properties/url/type",
-            "webhooks/create.json#/required",
-            "webhooks/create.json#/type",
-        ];
-        assert_eq!(keywords.iter().map(String::as_str).collect::<Vec<_>>(), expected);
     }
 }

@@ -1,14 +1,14 @@
 //! The schema-driven mutation engine: from a documented example of a schema, valid variations
-//! and broken keywords, chosen by what the schema says (its `type`, `format`, `enum`, `oneOf`,
-//! `minItems`, `required`, `additionalProperties`...) rather than by field names, so that any
-//! schema of the folder can be mutated without teaching the engine its fields. The event engine
-//! ([`crate::Engine`]) is tuned to the events; this one serves the webhook request bodies, and
-//! any schema after them.
+//! and broken keywords, chosen by what the schema says (its `type`, `format`, `enum`, `const`,
+//! `oneOf`, `minItems`, `required`, `additionalProperties`...) rather than by field names, so
+//! that any schema of the folder is mutated without teaching the engine its fields. The event
+//! engine ([`crate::Engine`]) is tuned to the events; this one serves the webhook request bodies
+//! and the event schemas one by one.
 //!
 //! Most cases break exactly one keyword, each keyword location as often as the others, so that
 //! every keyword is seen failing alone; the rest are valid, or break several at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path as FsPath;
 
@@ -17,7 +17,7 @@ use serde_json::{Map, Number, Value, json};
 use crate::mutate::{Case, Input};
 use crate::reference::schema_dir;
 use crate::rng::Rng;
-use crate::schema::{Node, SchemaSet, breakable_keywords};
+use crate::schema::{Node, SchemaSet};
 use crate::tree::{self, Path, Seg};
 use crate::values;
 
@@ -43,33 +43,52 @@ const STRAY_NAMES: [&str; 14] = [
     "filter",
 ];
 
-/// A place in a payload and a schema that applies there (an index into the engine's schemas).
-#[derive(Debug, Clone)]
-struct Site {
-    path: Path,
-    schema: usize,
-}
-
-/// A subschema, with what the walk over a payload needs worked out once.
+/// A subschema, with what the engine needs worked out once.
 #[derive(Debug, Clone)]
 struct Compiled<'a> {
     node: Node<'a>,
     /// The schemas that apply wherever this one does: itself, its `$ref`'s target, its
     /// `allOf`'s, and theirs.
     applicable: Vec<usize>,
-    /// Its assertions, each with its keyword location.
-    assertions: Vec<(&'static str, String)>,
-    /// The schema of each property it names, and of the others.
+    /// Its assertions: each keyword, and the index of its location.
+    assertions: Vec<(&'static str, usize)>,
+    /// The schema of each property it names, and of the others (`additionalProperties`).
     properties: BTreeMap<String, usize>,
     additional: Option<usize>,
     items: Option<usize>,
+    one_of: Vec<usize>,
+    any_of: Vec<usize>,
+    negated: Option<usize>,
+}
+
+/// A place in a payload (an index into the walk's paths), the schema the walk reached it by,
+/// and one of the schemas that apply there.
+#[derive(Debug, Clone, Copy)]
+struct Site {
+    path: usize,
+    entry: usize,
+    schema: usize,
+}
+
+/// The places of a payload that schemas describe.
+#[derive(Debug, Default)]
+struct Sites {
+    paths: Vec<Path>,
+    sites: Vec<Site>,
 }
 
 /// Generates cases of one schema from its documented examples.
 #[derive(Debug, Clone)]
 pub struct SchemaEngine<'a> {
-    /// Every subschema a payload can reach, the root first.
+    /// Every subschema reached from the root, the root first.
     schemas: Vec<Compiled<'a>>,
+    /// Every keyword location of an assertion, by index.
+    locations: Vec<String>,
+    /// The locations of the assertions a payload can reach (not those inside a `oneOf`, `anyOf`
+    /// or `not`, which the reference reports as the combinator's failure, and so do we).
+    reachable: BTreeSet<usize>,
+    /// Those of them that a payload can break alone.
+    solitary: BTreeSet<usize>,
     examples: Vec<(String, Value)>,
 }
 
@@ -77,13 +96,19 @@ impl<'a> SchemaEngine<'a> {
     /// An engine over `examples` (name, payload) of the schema at `schema` in `set`; fails if the
     /// schema uses a keyword or a format the engine cannot break, or has no example.
     pub fn new(set: &'a SchemaSet, schema: &str, examples: Vec<(String, Value)>) -> Result<SchemaEngine<'a>, String> {
-        let root = set.root(schema)?;
-        breakable_keywords(&root)?;
-        check_formats(&root)?;
+        SchemaEngine::of_node(set.root(schema)?, examples)
+    }
+
+    /// An engine over `examples` of the subschema `root`.
+    pub fn of_node(root: Node<'a>, examples: Vec<(String, Value)>) -> Result<SchemaEngine<'a>, String> {
         if examples.is_empty() {
-            return Err(format!("no examples of {schema} to mutate"));
+            return Err(format!("no examples of {} to mutate", root.location()));
         }
-        Ok(SchemaEngine { schemas: compile(root)?, examples })
+        let (schemas, locations) = compile(root)?;
+        let mut engine =
+            SchemaEngine { schemas, locations, reachable: BTreeSet::new(), solitary: BTreeSet::new(), examples };
+        engine.find_reachable();
+        Ok(engine)
     }
 
     /// The engine of a schema of `schema/`, over its documented examples.
@@ -100,6 +125,54 @@ impl<'a> SchemaEngine<'a> {
         &self.examples
     }
 
+    /// Every keyword location that the reference can report on a payload of this schema,
+    /// written as the generated validators write it (`webhooks/create.json#/required`).
+    pub fn keywords(&self) -> BTreeSet<&str> {
+        self.reachable.iter().map(|&at| self.locations[at].as_str()).collect()
+    }
+
+    /// Those that a payload can break alone. Not the others, at a place that also has a `const`
+    /// or an `enum`: whatever breaks them breaks that too (the `type` of a `status` whose value
+    /// is a `const`); unless the place is also reached without one.
+    pub fn solitary_keywords(&self) -> BTreeSet<&str> {
+        self.solitary.iter().map(|&at| self.locations[at].as_str()).collect()
+    }
+
+    /// Works out [`keywords`](Self::keywords) and
+    /// [`solitary_keywords`](Self::solitary_keywords): every schema a payload reaches is an entry
+    /// (the root, a property's, an item's), with the schemas that apply there.
+    fn find_reachable(&mut self) {
+        let mut entries = vec![0];
+        let mut seen = BTreeSet::new();
+        while let Some(entry) = entries.pop() {
+            if !seen.insert(entry) {
+                continue;
+            }
+            let applicable = &self.schemas[entry].applicable;
+            let pinned =
+                |keyword: &str| applicable.iter().any(|&schema| self.schemas[schema].node.get(keyword).is_some());
+            let shadow = if pinned("const") {
+                Some("const")
+            } else if pinned("enum") {
+                Some("enum")
+            } else {
+                None
+            };
+            for &schema in applicable {
+                let compiled = &self.schemas[schema];
+                for &(keyword, location) in &compiled.assertions {
+                    self.reachable.insert(location);
+                    if shadow.is_none_or(|shadow| shadow == keyword) {
+                        self.solitary.insert(location);
+                    }
+                }
+                entries.extend(compiled.properties.values().copied());
+                entries.extend(compiled.additional);
+                entries.extend(compiled.items);
+            }
+        }
+    }
+
     /// Case `index` of the run from `seed`: a function of the two numbers, the schema and the
     /// examples alone.
     pub fn case(&self, seed: u64, index: u64) -> Case {
@@ -114,9 +187,9 @@ impl<'a> SchemaEngine<'a> {
             _ => 3,
         };
         let breaks = match rng.below(100) {
-            0..=29 => 0,
-            30..=84 => 1,
-            85..=94 => 2,
+            0..=24 => 0,
+            25..=89 => 1,
+            90..=96 => 2,
             _ => 3,
         };
         for _ in 0..variations {
@@ -134,16 +207,18 @@ impl<'a> SchemaEngine<'a> {
 
     /// Every place of `value` that a schema describes, with each schema that applies there
     /// (its `$ref`'s and `allOf`'s included), parents first, keys sorted.
-    fn sites(&self, value: &Value) -> Vec<Site> {
-        let mut out = Vec::new();
-        self.walk(0, value, &mut Vec::new(), &mut out);
-        out
+    fn sites(&self, value: &Value) -> Sites {
+        let mut sites = Sites::default();
+        self.walk(0, value, &mut Vec::new(), &mut sites);
+        sites
     }
 
-    fn walk(&self, schema: usize, value: &Value, path: &mut Path, out: &mut Vec<Site>) {
-        for &applicable in &self.schemas[schema].applicable {
-            out.push(Site { path: path.clone(), schema: applicable });
-            let compiled = &self.schemas[applicable];
+    fn walk(&self, entry: usize, value: &Value, path: &mut Path, out: &mut Sites) {
+        out.paths.push(path.clone());
+        let at = out.paths.len() - 1;
+        for &schema in &self.schemas[entry].applicable {
+            out.sites.push(Site { path: at, entry, schema });
+            let compiled = &self.schemas[schema];
             match value {
                 Value::Object(map) => {
                     for key in tree::sorted_keys(map) {
@@ -172,31 +247,36 @@ impl<'a> SchemaEngine<'a> {
     /// dropped, an item added, dropped, repeated or moved.
     fn vary(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
         let sites = self.sites(value);
-        let site = rng.pick(&sites).clone();
-        let Some(current) = tree::get(value, &site.path).cloned() else { return };
-        let node = &self.schemas[site.schema].node;
+        let site = *rng.pick(&sites.sites);
+        let path = &sites.paths[site.path];
+        let Some(current) = tree::get(value, path).cloned() else { return };
+        let compiled = &self.schemas[site.schema];
+        let node = &compiled.node;
         match (rng.below(2), current) {
             (0, Value::Object(map)) => {
-                let absent: Vec<&str> =
-                    node.property_names().into_iter().filter(|name| !map.contains_key(*name)).collect();
+                let absent: Vec<(&String, usize)> = compiled
+                    .properties
+                    .iter()
+                    .filter(|(name, _)| !map.contains_key(*name))
+                    .map(|(name, &schema)| (name, schema))
+                    .collect();
                 let required = node.required();
                 let optional: Vec<String> =
                     tree::sorted_keys(&map).into_iter().filter(|key| !required.contains(&key.as_str())).collect();
                 if !absent.is_empty() && (optional.is_empty() || rng.chance(1, 2)) {
-                    let name = *rng.pick(&absent);
-                    let Some(schema) = node.property(name) else { return };
-                    let new = valid(&schema, rng, 0);
-                    let mut path = site.path.clone();
-                    path.push(Seg::Key(name.to_owned()));
-                    notes.push(format!("valid: add {} = {}", tree::pointer(&path), short(&new)));
-                    if let Some(Value::Object(map)) = tree::get_mut(value, &site.path) {
-                        map.insert(name.to_owned(), new);
+                    let (name, schema) = *rng.pick(&absent);
+                    let new = self.valid(schema, rng, 0);
+                    let mut child = path.clone();
+                    child.push(Seg::Key(name.clone()));
+                    notes.push(format!("valid: add {} = {}", tree::pointer(&child), short(&new)));
+                    if let Some(Value::Object(map)) = tree::get_mut(value, path) {
+                        map.insert(name.clone(), new);
                     }
                 } else if !optional.is_empty() {
-                    let mut path = site.path.clone();
-                    path.push(Seg::Key(rng.pick(&optional).to_string()));
-                    notes.push(format!("valid: drop {}", tree::pointer(&path)));
-                    tree::remove(value, &path);
+                    let mut child = path.clone();
+                    child.push(Seg::Key(rng.pick(&optional).clone()));
+                    notes.push(format!("valid: drop {}", tree::pointer(&child)));
+                    tree::remove(value, &child);
                 }
             }
             (0, Value::Array(mut items)) => {
@@ -205,7 +285,7 @@ impl<'a> SchemaEngine<'a> {
                 let unique = node.get("uniqueItems") == Some(&Value::Bool(true));
                 let what = match rng.below(4) {
                     0 if (items.len() as u64) < max => {
-                        let new = node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0));
+                        let new = compiled.items.map_or(Value::Null, |schema| self.valid(schema, rng, 0));
                         let at = rng.index(items.len() + 1);
                         items.insert(at, new);
                         format!("insert at {at}")
@@ -228,13 +308,14 @@ impl<'a> SchemaEngine<'a> {
                     }
                     _ => return,
                 };
-                notes.push(format!("valid: {what} in {}", pointer_or_root(&site.path)));
-                set(value, &site.path, Value::Array(items));
+                notes.push(format!("valid: {what} in {}", pointer_or_root(path)));
+                set(value, path, Value::Array(items));
             }
             _ => {
-                let new = valid(node, rng, 0);
-                notes.push(format!("valid: {} = {}", pointer_or_root(&site.path), short(&new)));
-                set(value, &site.path, new);
+                // Made for every schema that applies there, not only this one.
+                let new = self.valid(site.entry, rng, 0);
+                notes.push(format!("valid: {} = {}", pointer_or_root(path), short(&new)));
+                set(value, path, new);
             }
         }
     }
@@ -242,23 +323,24 @@ impl<'a> SchemaEngine<'a> {
     /// Breaks one keyword: a keyword location is drawn first, each as often as the others among
     /// those the payload reaches, then one of the places it applies to.
     fn break_a_keyword(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
-        let mut by_location: BTreeMap<&str, Vec<(&Site, &'static str)>> = BTreeMap::new();
         let sites = self.sites(value);
-        for site in &sites {
-            for (keyword, location) in &self.schemas[site.schema].assertions {
+        let mut by_location: BTreeMap<usize, Vec<(Site, &'static str)>> = BTreeMap::new();
+        for &site in &sites.sites {
+            for &(keyword, location) in &self.schemas[site.schema].assertions {
                 by_location.entry(location).or_default().push((site, keyword));
             }
         }
-        let locations: Vec<&str> = by_location.keys().copied().collect();
+        let locations: Vec<usize> = by_location.keys().copied().collect();
         if locations.is_empty() {
             return;
         }
         let location = *rng.pick(&locations);
-        let (site, keyword) = *rng.pick(&by_location[location]);
-        let Some(current) = tree::get(value, &site.path).cloned() else { return };
-        let Some(new) = breaking(&self.schemas[site.schema].node, keyword, &current, rng) else { return };
-        notes.push(format!("break {location}: {} = {}", pointer_or_root(&site.path), short(&new)));
-        set(value, &site.path, new);
+        let (site, keyword) = *rng.pick(&by_location[&location]);
+        let path = &sites.paths[site.path];
+        let Some(current) = tree::get(value, path).cloned() else { return };
+        let Some(new) = self.breaking(site, keyword, &current, rng) else { return };
+        notes.push(format!("break {}: {} = {}", self.locations[location], pointer_or_root(path), short(&new)));
+        set(value, path, new);
     }
 
     /// A blunter blow: a property renamed to a near miss of its name, or a place replaced by
@@ -284,6 +366,304 @@ impl<'a> SchemaEngine<'a> {
             set(value, &path, garbage);
         }
     }
+
+    /// A value that breaks `keyword` of the site's schema, made from `current` where it can be,
+    /// and keeping to the other schemas of the place where it can (a `const` is missed by
+    /// another member of the `enum` beside it). `None` if the keyword cannot be broken there
+    /// (`required` with every required property already absent).
+    fn breaking(&self, site: Site, keyword: &str, current: &Value, rng: &mut Rng) -> Option<Value> {
+        let compiled = &self.schemas[site.schema];
+        let node = &compiled.node;
+        let schema = node.schema();
+        Some(match keyword {
+            "type" => other_type(&node.types(), current, rng),
+            "enum" => {
+                let members = schema["enum"].as_array().filter(|members| !members.is_empty())?;
+                miss_member(members, rng)
+            }
+            "const" => {
+                let others: Vec<&Value> = self.schemas[site.entry]
+                    .applicable
+                    .iter()
+                    .filter_map(|&other| self.schemas[other].node.get("enum").and_then(Value::as_array))
+                    .flatten()
+                    .filter(|member| **member != schema["const"])
+                    .collect();
+                if !others.is_empty() && rng.chance(3, 4) {
+                    (*rng.pick(&others)).clone()
+                } else {
+                    miss_member(std::slice::from_ref(&schema["const"]), rng)
+                }
+            }
+            "format" => match schema["format"].as_str()? {
+                "uri" => Value::String(values::near_miss_uri(rng)),
+                "date-time" => Value::String(values::near_miss_date_time(rng)),
+                _ => return None,
+            },
+            "pattern" => Value::String(miss_pattern(schema["pattern"].as_str()?, current.as_str(), rng)),
+            "minLength" => {
+                let min = bound(node, "minLength")? as usize;
+                let text = current.as_str().map_or_else(|| values::text(rng, min, min + 8), str::to_owned);
+                Value::String(text.chars().take(rng.index(min.max(1))).collect())
+            }
+            "maxLength" => {
+                let max = bound(node, "maxLength")? as usize;
+                let text = current.as_str().unwrap_or_default();
+                let extra = max + 1 + rng.index(4);
+                Value::String(
+                    text.chars().chain(std::iter::repeat('a')).take(extra.max(text.chars().count())).collect(),
+                )
+            }
+            "minimum" | "exclusiveMinimum" => beyond(&schema[keyword], keyword == "exclusiveMinimum", false, rng)?,
+            "maximum" | "exclusiveMaximum" => beyond(&schema[keyword], keyword == "exclusiveMaximum", true, rng)?,
+            "multipleOf" => {
+                let step = schema["multipleOf"].as_f64()?;
+                float(step * rng.between(0, 100) as f64 + step / 2.0)
+            }
+            "minItems" => {
+                let min = bound(node, "minItems")? as usize;
+                let mut items = current.as_array().cloned().unwrap_or_default();
+                let keep = rng.index(min.max(1));
+                while items.len() > keep {
+                    items.remove(rng.index(items.len()));
+                }
+                Value::Array(items)
+            }
+            "maxItems" => {
+                let max = bound(node, "maxItems")? as usize;
+                let mut items = current.as_array().cloned().unwrap_or_default();
+                while items.len() <= max {
+                    items.push(compiled.items.map_or(Value::Null, |schema| self.valid(schema, rng, 0)));
+                }
+                Value::Array(items)
+            }
+            "uniqueItems" => {
+                let mut items = current.as_array().cloned().unwrap_or_default();
+                if items.is_empty() {
+                    items.push(compiled.items.map_or(Value::Null, |schema| self.valid(schema, rng, 0)));
+                }
+                let copy = items[rng.index(items.len())].clone();
+                items.insert(rng.index(items.len() + 1), copy);
+                Value::Array(items)
+            }
+            "required" => {
+                let mut map = current.as_object()?.clone();
+                let present: Vec<&str> = node.required().into_iter().filter(|name| map.contains_key(*name)).collect();
+                if present.is_empty() {
+                    return None;
+                }
+                map.remove(*rng.pick(&present));
+                Value::Object(map)
+            }
+            "minProperties" => {
+                let mut map = current.as_object()?.clone();
+                let min = bound(node, "minProperties")? as usize;
+                let keep = rng.index(min.max(1));
+                for key in tree::sorted_keys(&map).into_iter().skip(keep) {
+                    map.remove(&key);
+                }
+                Value::Object(map)
+            }
+            "maxProperties" => {
+                let mut map = current.as_object()?.clone();
+                let max = bound(node, "maxProperties")? as usize;
+                while map.len() <= max {
+                    map.insert(stray_name(node, rng), Value::Null);
+                }
+                Value::Object(map)
+            }
+            "additionalProperties" => {
+                let mut map = current.as_object()?.clone();
+                let name = stray_name(node, rng);
+                if compiled.properties.contains_key(&name) {
+                    return None;
+                }
+                let stray = match rng.below(5) {
+                    0 => Value::Null,
+                    1 => json!(rng.chance(1, 2)),
+                    2 => json!(rng.below(1000)),
+                    3 => tree::sorted_keys(&map).first().map_or(Value::Null, |key| map[key].clone()),
+                    _ => Value::String(values::text(rng, 0, 12)),
+                };
+                map.insert(name, stray);
+                Value::Object(map)
+            }
+            "oneOf" | "anyOf" => {
+                // Valid under none: a branch's value, broken there.
+                let branches = if keyword == "oneOf" { &compiled.one_of } else { &compiled.any_of };
+                if branches.is_empty() || rng.chance(1, 6) {
+                    return Some(values::other_type(current, rng));
+                }
+                let branch = *rng.pick(branches);
+                let made = self.valid(branch, rng, 0);
+                let inside: Vec<(Site, &'static str)> = self.schemas[branch]
+                    .applicable
+                    .iter()
+                    .flat_map(|&schema| {
+                        let site = Site { path: site.path, entry: branch, schema };
+                        self.schemas[schema].assertions.iter().map(move |&(keyword, _)| (site, keyword))
+                    })
+                    .collect();
+                if inside.is_empty() {
+                    return None;
+                }
+                let (inner, keyword) = *rng.pick(&inside);
+                self.breaking(inner, keyword, &made, rng)?
+            }
+            "not" => self.valid(compiled.negated?, rng, 0),
+            _ => return None,
+        })
+    }
+
+    /// A value valid against the schema at `entry` and those that apply with it, built to fit
+    /// rather than drawn and filtered: the corners of each keyword now and then (the shortest
+    /// string, the bounds, `minItems` items).
+    fn valid(&self, entry: usize, rng: &mut Rng, depth: usize) -> Value {
+        if depth > 12 {
+            return Value::Null;
+        }
+        let schemas: Vec<&Compiled<'a>> = self.schemas[entry].applicable.iter().map(|&at| &self.schemas[at]).collect();
+        let find = |keyword: &str| schemas.iter().copied().find(|schema| schema.node.get(keyword).is_some());
+        if let Some(schema) = find("const") {
+            return schema.node.schema()["const"].clone();
+        }
+        if let Some(members) = find("enum").and_then(|schema| schema.node.get("enum")).and_then(Value::as_array)
+            && !members.is_empty()
+        {
+            return rng.pick(members).clone();
+        }
+        if let Some(schema) = schemas.iter().find(|schema| !schema.one_of.is_empty() || !schema.any_of.is_empty()) {
+            let branches = if schema.one_of.is_empty() { &schema.any_of } else { &schema.one_of };
+            return self.valid(*rng.pick(branches), rng, depth + 1);
+        }
+        let types: Vec<&str> = find("type").map(|schema| schema.node.types()).unwrap_or_default();
+        let kind = if types.is_empty() {
+            if schemas.iter().any(|schema| !schema.properties.is_empty()) || find("required").is_some() {
+                "object"
+            } else if schemas.iter().any(|schema| schema.items.is_some()) {
+                "array"
+            } else {
+                "string"
+            }
+        } else {
+            rng.pick(&types)
+        };
+        let nodes: Vec<&Node<'a>> = schemas.iter().map(|schema| &schema.node).collect();
+        match kind {
+            "object" => {
+                let mut map = Map::new();
+                for schema in &schemas {
+                    let required = schema.node.required();
+                    for (name, &child) in &schema.properties {
+                        if required.contains(&name.as_str()) || rng.chance(1, 2) {
+                            map.insert(name.clone(), self.valid(child, rng, depth + 1));
+                        }
+                    }
+                }
+                Value::Object(map)
+            }
+            "array" => {
+                let min = nodes.iter().find_map(|node| bound(node, "minItems")).unwrap_or(0);
+                let max = nodes.iter().find_map(|node| bound(node, "maxItems")).unwrap_or(u64::MAX);
+                let count = if rng.chance(1, 4) { min } else { rng.between(min, max.min(min + 4)) };
+                let items = schemas.iter().find_map(|schema| schema.items);
+                Value::Array(
+                    (0..count).map(|_| items.map_or(Value::Null, |items| self.valid(items, rng, depth + 1))).collect(),
+                )
+            }
+            "string" => Value::String(valid_string(&nodes, rng)),
+            "integer" | "number" => valid_number(&nodes, kind == "integer", rng),
+            "boolean" => json!(rng.chance(1, 2)),
+            _ => Value::Null,
+        }
+    }
+}
+
+/// Every subschema reached from `root` through `$ref`, `allOf`, `properties`,
+/// `additionalProperties`, `items`, `oneOf`, `anyOf` and `not`, the root first, and the keyword
+/// locations of their assertions. Fails with the keywords and formats the engine does not know,
+/// and with a `$ref` that points nowhere.
+fn compile<'a>(root: Node<'a>) -> Result<(Vec<Compiled<'a>>, Vec<String>), String> {
+    fn intern<'a>(node: Node<'a>, index: &mut BTreeMap<String, usize>, nodes: &mut Vec<Node<'a>>) -> usize {
+        *index.entry(node.location()).or_insert_with(|| {
+            nodes.push(node);
+            nodes.len() - 1
+        })
+    }
+    let root_location = root.location();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut nodes: Vec<Node<'a>> = Vec::new();
+    let mut compiled: Vec<Compiled<'a>> = Vec::new();
+    let mut locations: Vec<String> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    // What applies directly wherever each node does: its `$ref`'s target and `allOf`'s schemas.
+    let mut applied: Vec<Vec<usize>> = Vec::new();
+    intern(root, &mut index, &mut nodes);
+    while compiled.len() < nodes.len() {
+        let node = nodes[compiled.len()].clone();
+        problems.extend(node.unknown_keywords());
+        if let Some(format) = node.get("format").and_then(Value::as_str)
+            && !FORMATS.contains(&format)
+        {
+            problems.push(format!("{}: the format {format:?}", node.keyword_location("format")));
+        }
+        let mut direct = Vec::new();
+        match node.reference() {
+            Ok(Some(target)) => direct.push(intern(target, &mut index, &mut nodes)),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        let mut branches = |keyword: &str| -> Vec<usize> {
+            node.branches(keyword).into_iter().map(|branch| intern(branch, &mut index, &mut nodes)).collect()
+        };
+        direct.extend(branches("allOf"));
+        let (one_of, any_of) = (branches("oneOf"), branches("anyOf"));
+        let mut properties = BTreeMap::new();
+        for name in node.property_names() {
+            if let Some(child) = node.property(name) {
+                properties.insert(name.to_owned(), intern(child, &mut index, &mut nodes));
+            }
+        }
+        let additional = node.additional().map(|child| intern(child, &mut index, &mut nodes));
+        let items = node.items().map(|child| intern(child, &mut index, &mut nodes));
+        let negated = node.negated().map(|child| intern(child, &mut index, &mut nodes));
+        let assertions = node
+            .assertions()
+            .into_iter()
+            .map(|keyword| {
+                locations.push(node.keyword_location(keyword));
+                (keyword, locations.len() - 1)
+            })
+            .collect();
+        applied.push(direct);
+        compiled.push(Compiled {
+            node,
+            applicable: Vec::new(),
+            assertions,
+            properties,
+            additional,
+            items,
+            one_of,
+            any_of,
+            negated,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(format!(
+            "the schema-driven engine cannot make or break every keyword of {root_location}:\n{}",
+            problems.join("\n")
+        ));
+    }
+    for (at, schema) in compiled.iter_mut().enumerate() {
+        let mut stack = vec![at];
+        while let Some(next) = stack.pop() {
+            if !schema.applicable.contains(&next) {
+                schema.applicable.push(next);
+                stack.extend(applied[next].iter().rev());
+            }
+        }
+    }
+    Ok((compiled, locations))
 }
 
 /// The examples of a schema in `dir/examples/`, named by their path without `.json`, sorted:
@@ -322,279 +702,7 @@ pub fn examples_of(dir: &FsPath, schema: &str) -> Result<Vec<(String, Value)>, S
     Ok(out)
 }
 
-/// Every subschema that the walk over a payload can reach from `root` (through `$ref`,
-/// `allOf`, `properties`, `additionalProperties` and `items`), the root first.
-fn compile<'a>(root: Node<'a>) -> Result<Vec<Compiled<'a>>, String> {
-    fn intern<'a>(node: Node<'a>, index: &mut BTreeMap<String, usize>, nodes: &mut Vec<Node<'a>>) -> usize {
-        *index.entry(node.location()).or_insert_with(|| {
-            nodes.push(node);
-            nodes.len() - 1
-        })
-    }
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut nodes: Vec<Node<'a>> = Vec::new();
-    let mut compiled: Vec<Compiled<'a>> = Vec::new();
-    // What applies directly wherever each node does: its `$ref`'s target and `allOf`'s schemas.
-    let mut applied: Vec<Vec<usize>> = Vec::new();
-    intern(root, &mut index, &mut nodes);
-    while compiled.len() < nodes.len() {
-        let node = nodes[compiled.len()].clone();
-        let mut direct = Vec::new();
-        if let Some(target) = node.reference()? {
-            direct.push(intern(target, &mut index, &mut nodes));
-        }
-        for branch in node.branches("allOf") {
-            direct.push(intern(branch, &mut index, &mut nodes));
-        }
-        let mut properties = BTreeMap::new();
-        for name in node.property_names() {
-            if let Some(child) = node.property(name) {
-                properties.insert(name.to_owned(), intern(child, &mut index, &mut nodes));
-            }
-        }
-        let additional = node.additional().map(|child| intern(child, &mut index, &mut nodes));
-        let items = node.items().map(|child| intern(child, &mut index, &mut nodes));
-        let assertions =
-            node.assertions().into_iter().map(|keyword| (keyword, node.keyword_location(keyword))).collect();
-        applied.push(direct);
-        compiled.push(Compiled { node, applicable: Vec::new(), assertions, properties, additional, items });
-    }
-    for (at, schema) in compiled.iter_mut().enumerate() {
-        let mut stack = vec![at];
-        while let Some(next) = stack.pop() {
-            if !schema.applicable.contains(&next) {
-                schema.applicable.push(next);
-                stack.extend(applied[next].iter().rev());
-            }
-        }
-    }
-    Ok(compiled)
-}
-
-/// Fails on a format the engine can neither make nor miss.
-fn check_formats(root: &Node<'_>) -> Result<(), String> {
-    let mut stack = vec![root.clone()];
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(node) = stack.pop() {
-        if !seen.insert(node.location()) {
-            continue;
-        }
-        if let Some(format) = node.get("format").and_then(Value::as_str)
-            && !FORMATS.contains(&format)
-        {
-            return Err(format!("{}: the engine cannot make values of format {format:?}", node.location()));
-        }
-        stack.extend(node.reference()?);
-        for name in node.property_names() {
-            stack.extend(node.property(name));
-        }
-        stack.extend(node.items());
-        for keyword in ["oneOf", "anyOf", "allOf"] {
-            stack.extend(node.branches(keyword));
-        }
-        stack.extend(node.negated());
-    }
-    Ok(())
-}
-
-/// A value that breaks `keyword` of `node`, made from `current` where it can be: the rest of the
-/// schema is kept as much as the keyword lets it (an `enum` is missed by a string when the
-/// schema wants a string). `None` if the keyword cannot be broken there (`required` with every
-/// required property already absent).
-fn breaking(node: &Node<'_>, keyword: &str, current: &Value, rng: &mut Rng) -> Option<Value> {
-    let schema = node.schema();
-    Some(match keyword {
-        "type" => other_type(&node.types(), current, rng),
-        "enum" => {
-            let members = schema["enum"].as_array().filter(|members| !members.is_empty())?;
-            miss_member(members, rng)
-        }
-        "const" => miss_member(std::slice::from_ref(&schema["const"]), rng),
-        "format" => match schema["format"].as_str()? {
-            "uri" => Value::String(values::near_miss_uri(rng)),
-            "date-time" => Value::String(values::near_miss_date_time(rng)),
-            _ => return None,
-        },
-        "pattern" => Value::String(miss_pattern(schema["pattern"].as_str()?, current.as_str(), rng)),
-        "minLength" => {
-            let min = bound(node, "minLength")? as usize;
-            let text = current.as_str().map_or_else(|| values::text(rng, min, min + 8), str::to_owned);
-            Value::String(text.chars().take(rng.index(min.max(1))).collect())
-        }
-        "maxLength" => {
-            let max = bound(node, "maxLength")? as usize;
-            let text = current.as_str().unwrap_or_default();
-            let extra = max + 1 + rng.index(4);
-            Value::String(text.chars().chain(std::iter::repeat('a')).take(extra.max(text.chars().count())).collect())
-        }
-        "minimum" | "exclusiveMinimum" => beyond(&schema[keyword], keyword == "exclusiveMinimum", false, rng)?,
-        "maximum" | "exclusiveMaximum" => beyond(&schema[keyword], keyword == "exclusiveMaximum", true, rng)?,
-        "multipleOf" => {
-            let step = schema["multipleOf"].as_f64()?;
-            float(step * rng.between(0, 100) as f64 + step / 2.0)
-        }
-        "minItems" => {
-            let min = bound(node, "minItems")? as usize;
-            let mut items = current.as_array().cloned().unwrap_or_default();
-            let keep = rng.index(min.max(1));
-            while items.len() > keep {
-                items.remove(rng.index(items.len()));
-            }
-            Value::Array(items)
-        }
-        "maxItems" => {
-            let max = bound(node, "maxItems")? as usize;
-            let mut items = current.as_array().cloned().unwrap_or_default();
-            while items.len() <= max {
-                items.push(node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0)));
-            }
-            Value::Array(items)
-        }
-        "uniqueItems" => {
-            let mut items = current.as_array().cloned().unwrap_or_default();
-            if items.is_empty() {
-                items.push(node.items().map_or(Value::Null, |schema| valid(&schema, rng, 0)));
-            }
-            let copy = items[rng.index(items.len())].clone();
-            items.insert(rng.index(items.len() + 1), copy);
-            Value::Array(items)
-        }
-        "required" => {
-            let mut map = current.as_object()?.clone();
-            let present: Vec<&str> = node.required().into_iter().filter(|name| map.contains_key(*name)).collect();
-            if present.is_empty() {
-                return None;
-            }
-            map.remove(*rng.pick(&present));
-            Value::Object(map)
-        }
-        "minProperties" => {
-            let mut map = current.as_object()?.clone();
-            let min = bound(node, "minProperties")? as usize;
-            let keep = rng.index(min.max(1));
-            for key in tree::sorted_keys(&map).into_iter().skip(keep) {
-                map.remove(&key);
-            }
-            Value::Object(map)
-        }
-        "maxProperties" => {
-            let mut map = current.as_object()?.clone();
-            let max = bound(node, "maxProperties")? as usize;
-            while map.len() <= max {
-                map.insert(stray_name(node, rng), Value::Null);
-            }
-            Value::Object(map)
-        }
-        "additionalProperties" => {
-            let mut map = current.as_object()?.clone();
-            let name = stray_name(node, rng);
-            if node.property_names().contains(&name.as_str()) {
-                return None;
-            }
-            let stray = match rng.below(5) {
-                0 => Value::Null,
-                1 => json!(rng.chance(1, 2)),
-                2 => json!(rng.below(1000)),
-                3 => tree::sorted_keys(&map).first().map_or(Value::Null, |key| map[key].clone()),
-                _ => Value::String(values::text(rng, 0, 12)),
-            };
-            map.insert(name, stray);
-            Value::Object(map)
-        }
-        "oneOf" | "anyOf" => {
-            // Valid under none: a branch's value, broken there.
-            let branches = node.branches(keyword);
-            if branches.is_empty() || rng.chance(1, 6) {
-                return Some(values::other_type(current, rng));
-            }
-            let branch = rng.pick(&branches);
-            let made = valid(branch, rng, 0);
-            let keywords: Vec<(Node<'_>, &str)> = branch
-                .applicable()
-                .into_iter()
-                .flat_map(|schema| schema.assertions().into_iter().map(move |keyword| (schema.clone(), keyword)))
-                .collect();
-            if keywords.is_empty() {
-                return None;
-            }
-            let (schema, keyword) = rng.pick(&keywords);
-            breaking(schema, keyword, &made, rng)?
-        }
-        "not" => valid(&node.negated()?, rng, 0),
-        _ => return None,
-    })
-}
-
-/// A value valid against `node`, built to fit rather than drawn and filtered: the corners of
-/// each keyword now and then (the shortest string, the bounds, `minItems` items).
-pub fn valid(node: &Node<'_>, rng: &mut Rng, depth: usize) -> Value {
-    if depth > 12 {
-        return Value::Null;
-    }
-    let schemas = node.applicable();
-    let find = |keyword: &str| schemas.iter().find(|schema| schema.get(keyword).is_some());
-    if let Some(schema) = find("const") {
-        return schema.schema()["const"].clone();
-    }
-    if let Some(members) = find("enum").and_then(|schema| schema.get("enum")).and_then(Value::as_array)
-        && !members.is_empty()
-    {
-        return rng.pick(members).clone();
-    }
-    for keyword in ["oneOf", "anyOf"] {
-        if let Some(schema) = find(keyword) {
-            let branches = schema.branches(keyword);
-            if !branches.is_empty() {
-                return valid(rng.pick(&branches), rng, depth + 1);
-            }
-        }
-    }
-    let types: Vec<&str> = find("type").map(|schema| schema.types()).unwrap_or_default();
-    let kind = if types.is_empty() {
-        if find("properties").is_some() || find("required").is_some() {
-            "object"
-        } else if find("items").is_some() {
-            "array"
-        } else {
-            "string"
-        }
-    } else {
-        rng.pick(&types)
-    };
-    match kind {
-        "object" => {
-            let mut map = Map::new();
-            for schema in &schemas {
-                let required = schema.required();
-                for name in schema.property_names() {
-                    if (required.contains(&name) || rng.chance(1, 2))
-                        && let Some(child) = schema.property(name)
-                    {
-                        map.insert(name.to_owned(), valid(&child, rng, depth + 1));
-                    }
-                }
-            }
-            Value::Object(map)
-        }
-        "array" => {
-            let min = schemas.iter().find_map(|schema| bound(schema, "minItems")).unwrap_or(0);
-            let max = schemas.iter().find_map(|schema| bound(schema, "maxItems")).unwrap_or(u64::MAX);
-            let count = if rng.chance(1, 4) { min } else { rng.between(min, max.min(min + 4)) };
-            let items = schemas.iter().find_map(Node::items);
-            Value::Array(
-                (0..count)
-                    .map(|_| items.as_ref().map_or(Value::Null, |schema| valid(schema, rng, depth + 1)))
-                    .collect(),
-            )
-        }
-        "string" => Value::String(valid_string(&schemas, rng)),
-        "integer" | "number" => valid_number(&schemas, kind == "integer", rng),
-        "boolean" => json!(rng.chance(1, 2)),
-        _ => Value::Null,
-    }
-}
-
-fn valid_string(schemas: &[Node<'_>], rng: &mut Rng) -> String {
+fn valid_string(schemas: &[&Node<'_>], rng: &mut Rng) -> String {
     let find = |keyword: &str| schemas.iter().find_map(|schema| schema.get(keyword));
     let examples: Vec<&str> = find("examples")
         .and_then(Value::as_array)
@@ -620,7 +728,7 @@ fn valid_string(schemas: &[Node<'_>], rng: &mut Rng) -> String {
     format!("{text}{}", "x".repeat(padding))
 }
 
-fn valid_number(schemas: &[Node<'_>], integer: bool, rng: &mut Rng) -> Value {
+fn valid_number(schemas: &[&Node<'_>], integer: bool, rng: &mut Rng) -> Value {
     let find = |keyword: &str| schemas.iter().find_map(|schema| schema.get(keyword)).filter(|bound| bound.is_number());
     let (minimum, maximum) = (find("minimum"), find("maximum"));
     match rng.below(4) {
@@ -790,6 +898,33 @@ mod tests {
         assert_eq!(held.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>(), ["call.held"]);
     }
 
+    #[test]
+    fn the_create_body_has_its_keywords_and_those_of_the_event_selector() {
+        let engine = SchemaEngine::documented("webhooks/create.json");
+        let expected = [
+            "common.json#/$defs/EventSelector/oneOf",
+            "webhooks/create.json#/additionalProperties",
+            "webhooks/create.json#/properties/events/minItems",
+            "webhooks/create.json#/properties/events/type",
+            "webhooks/create.json#/properties/url/format",
+            "webhooks/create.json#/properties/url/type",
+            "webhooks/create.json#/required",
+            "webhooks/create.json#/type",
+        ];
+        assert_eq!(engine.keywords().into_iter().collect::<Vec<_>>(), expected);
+        assert_eq!(engine.solitary_keywords(), engine.keywords());
+    }
+
+    /// Beside a `const`, only the `const` can fail alone: the `status` of `call.failed`.
+    #[test]
+    fn keywords_beside_a_const_cannot_fail_alone() {
+        let engine = SchemaEngine::documented("events/call.failed.json");
+        let status = "events/call.failed.json#/properties/data/properties/status/const";
+        assert!(engine.solitary_keywords().contains(status));
+        assert!(engine.keywords().contains("common.json#/$defs/CallStatus/enum"));
+        assert!(!engine.solitary_keywords().contains("common.json#/$defs/CallStatus/enum"));
+    }
+
     /// Made values are valid to the reference: the webhook bodies, and each definition of
     /// `common.json`. Only a format may be missed, which the borrowed generators of
     /// [`values`] do now and then on purpose.
@@ -797,31 +932,31 @@ mod tests {
     fn made_values_are_valid() {
         let set = SchemaSet::documented();
         let registry = set.schemas().registry().unwrap();
-        let mut targets: Vec<(Node<'_>, Value)> = Vec::new();
+        let anything = || vec![("anything".to_owned(), Value::Null)];
+        let mut targets: Vec<(SchemaEngine<'_>, Value)> = Vec::new();
         for schema in ["webhooks/create.json", "webhooks/update.json"] {
-            targets.push((set.root(schema).unwrap(), set.schemas().get(schema).unwrap().document.clone()));
+            let document = set.schemas().get(schema).unwrap().document.clone();
+            targets.push((SchemaEngine::new(set, schema, anything()).unwrap(), document));
         }
         let common = set.schemas().get("common.json").unwrap();
         for name in common.document["$defs"].as_object().unwrap().keys() {
             let node = set.node("common.json", &format!("/$defs/{name}")).unwrap();
-            targets.push((node, json!({"$ref": format!("{}#/$defs/{name}", common.id)})));
+            let reference = json!({"$ref": format!("{}#/$defs/{name}", common.id)});
+            targets.push((SchemaEngine::of_node(node, anything()).unwrap(), reference));
         }
         let mut rng = Rng::new(3);
-        for (node, schema) in targets {
+        for (engine, schema) in targets {
             let reference = audian_events_reference::validator(&registry, &schema).unwrap();
             let mut format_misses = 0;
             for _ in 0..300 {
-                let made = valid(&node, &mut rng, 0);
+                let made = engine.valid(0, &mut rng, 0);
                 let keywords: Vec<String> =
                     reference.iter_errors(&made).map(|error| error.kind().keyword().to_owned()).collect();
-                assert!(
-                    keywords.iter().all(|keyword| keyword == "format"),
-                    "{}: {made}: {keywords:?}",
-                    node.location()
-                );
+                let location = engine.root().location();
+                assert!(keywords.iter().all(|keyword| keyword == "format"), "{location}: {made}: {keywords:?}");
                 format_misses += usize::from(!keywords.is_empty());
             }
-            assert!(format_misses < 30, "{}: {format_misses} of 300 miss their format", node.location());
+            assert!(format_misses < 30, "{}: {format_misses} of 300 miss their format", engine.root().location());
         }
     }
 }

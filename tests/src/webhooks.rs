@@ -18,7 +18,7 @@ use audian_events_reference::Validator;
 use serde_json::Value;
 
 use crate::mutate::{Case, Input};
-use crate::schema::{SchemaSet, breakable_keywords};
+use crate::schema::SchemaSet;
 use crate::schema_engine::SchemaEngine;
 use crate::shrink;
 
@@ -163,8 +163,6 @@ pub struct BodyJudge {
     set: &'static SchemaSet,
     reference: Validator,
     engine: SchemaEngine<'static>,
-    /// Every keyword location a body can break alone.
-    keywords: BTreeSet<String>,
 }
 
 impl BodyJudge {
@@ -173,17 +171,12 @@ impl BodyJudge {
         let set = SchemaSet::documented();
         let reference = set.schemas().validator(body.schema).unwrap_or_else(|error| panic!("{error}"));
         let engine = SchemaEngine::documented(body.schema);
-        let keywords = breakable_keywords(engine.root()).unwrap_or_else(|error| panic!("{error}"));
-        BodyJudge { body, set, reference, engine, keywords }
+        BodyJudge { body, set, reference, engine }
     }
 
+    /// The engine of the body's schema, which also knows its keyword locations.
     pub fn engine(&self) -> &SchemaEngine<'static> {
         &self.engine
-    }
-
-    /// The keyword locations of the schema that a body can break alone.
-    pub fn keywords(&self) -> &BTreeSet<String> {
-        &self.keywords
     }
 
     pub fn judge(&self, body: &Value) -> Judgement {
@@ -318,6 +311,16 @@ impl BodyDisagreement {
     }
 }
 
+impl BodyDisagreement {
+    /// How to replay the case.
+    fn replay(&self) -> String {
+        format!(
+            "audian_events_tests::webhooks::BodyJudge::of(audian_events_tests::webhooks::{}).engine().case({}, {})",
+            self.body.name, self.seed, self.index
+        )
+    }
+}
+
 impl fmt::Display for BodyDisagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |f: &mut fmt::Formatter<'_>, failures: &[Failure]| -> fmt::Result {
@@ -343,10 +346,6 @@ impl fmt::Display for BodyDisagreement {
         if let Some(typed) = &self.judgement.typed {
             writeln!(f, "typed request: {typed:?}")?;
         }
-        write!(
-            f,
-            "replay: audian_events_tests::webhooks::BodyJudge::of(audian_events_tests::webhooks::{}).engine().case({}, {})",
-            self.body.name, self.seed, self.index
-        )
+        write!(f, "replay: {}", self.replay())
     }
 }

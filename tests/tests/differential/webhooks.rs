@@ -14,7 +14,7 @@ use audian_events_tests::webhooks::{BODIES, BodyDisagreement, BodyJudge, BodySta
 use serde_json::{Value, json};
 
 /// Seeds and cases per seed of each body: 4 × 2,000 = 8,000 cases a body, which make each keyword
-/// location the only error of 450 bodies or more, four times the floor.
+/// location the only error of 570 bodies or more, over five times the floor.
 const SEEDS: [u64; 4] = [0, 1, 0x5EED_2024_0115, u64::MAX];
 const CASES_PER_SEED: u64 = 2_000;
 
@@ -60,16 +60,18 @@ fn webhook_validators_agree_with_the_reference() {
         assert_eq!(total.cases, SEEDS.len() as u64 * CASES_PER_SEED);
         assert!(total.percent(total.valid) >= MIN_PERCENT, "{}: too few valid bodies: {total}", body.schema);
         assert!(total.percent(total.invalid) >= MIN_PERCENT, "{}: too few invalid bodies: {total}", body.schema);
+        let known = judge.engine().keywords();
         let unlisted: Vec<&String> =
-            total.reported.iter().filter(|location| !judge.keywords().contains(*location)).collect();
+            total.reported.iter().filter(|location| !known.contains(location.as_str())).collect();
         assert!(
             unlisted.is_empty(),
             "{}: the reference reported keyword locations that the engine does not know it can break: {unlisted:?}",
             body.schema
         );
         let under: Vec<String> = judge
-            .keywords()
-            .iter()
+            .engine()
+            .solitary_keywords()
+            .into_iter()
             .map(|location| (location, total.alone_count(location)))
             .filter(|(_, count)| *count < MIN_ALONE)
             .map(|(location, count)| format!("{location} ({count})"))
@@ -173,21 +175,23 @@ fn planted_bugs_are_found() {
         }
         Ok(written)
     }
-    let plants: [(&str, RequestBody, Mismatch); 5] = [
-        ("minItems unchecked", RequestBody { validate: min_items_unchecked, ..CREATE }, Mismatch::Verdict),
-        ("format uri unchecked", RequestBody { validate: uri_unchecked, ..CREATE }, Mismatch::Verdict),
-        ("any string selects all events", RequestBody { validate: any_name_selects, ..CREATE }, Mismatch::Verdict),
+    // A check left out is a wrong verdict where its error is alone, missing errors elsewhere.
+    let missed = [Mismatch::Verdict, Mismatch::Errors];
+    let plants: [(&str, RequestBody, &[Mismatch]); 5] = [
+        ("minItems unchecked", RequestBody { validate: min_items_unchecked, ..CREATE }, &missed),
+        ("format uri unchecked", RequestBody { validate: uri_unchecked, ..CREATE }, &missed),
+        ("any string selects all events", RequestBody { validate: any_name_selects, ..CREATE }, &missed),
         (
             "errors of an item at another index",
             RequestBody { validate: errors_at_mirrored_items, ..CREATE },
-            Mismatch::Errors,
+            &[Mismatch::Errors],
         ),
-        ("the typed request reorders events", RequestBody { typed: typed_sorts_events, ..CREATE }, Mismatch::Typed),
+        ("the typed request reorders events", RequestBody { typed: typed_sorts_events, ..CREATE }, &[Mismatch::Typed]),
     ];
     for (bug, body, expected) in plants {
         match BodyJudge::of(body).run_range(SEEDS[0], 0..CASES_PER_SEED) {
             Ok(stats) => panic!("{bug}: not found in {stats}"),
-            Err(disagreement) => assert_eq!(disagreement.mismatch, expected, "{bug}: {disagreement}"),
+            Err(disagreement) => assert!(expected.contains(&disagreement.mismatch), "{bug}: {disagreement}"),
         }
     }
 }
