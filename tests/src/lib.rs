@@ -24,6 +24,7 @@
 
 pub mod bytes;
 pub mod digest;
+pub mod event_schemas;
 pub mod mutate;
 pub mod reference;
 pub mod rng;
@@ -137,6 +138,8 @@ pub struct Disagreement {
     /// The panic message, when a validator panicked instead of giving a verdict (the case is
     /// then not shrunk, and `verdicts` are all `false`).
     pub panic: Option<String>,
+    /// How to replay the case: by default from the engine of the documented examples.
+    pub replay: String,
 }
 
 /// A shrunk disagreement and the errors each side gives for it.
@@ -171,6 +174,7 @@ impl Disagreement {
             case: Box::new(case),
             minimal: Box::new(minimal),
             panic: None,
+            replay: documented_replay(judge.reading, seed, index),
         }
     }
 
@@ -201,17 +205,17 @@ impl Disagreement {
             case: Box::new(case),
             minimal: Box::new(minimal),
             panic: Some(message),
+            replay: documented_replay(reading, seed, index),
         }
     }
+}
 
-    /// How to replay the case.
-    fn replay(&self) -> String {
-        format!(
-            "audian_events_tests::Engine::documented().case({}, {}), judged by \
-             audian_events_tests::Judge::of(audian_events::Reading::{:?})",
-            self.seed, self.index, self.reading
-        )
-    }
+/// How to replay case `index` of `seed` of the engine of the documented examples.
+fn documented_replay(reading: Reading, seed: u64, index: u64) -> String {
+    format!(
+        "audian_events_tests::Engine::documented().case({seed}, {index}), judged by \
+         audian_events_tests::Judge::of(audian_events::Reading::{reading:?})"
+    )
 }
 
 impl fmt::Display for Disagreement {
@@ -232,7 +236,7 @@ impl fmt::Display for Disagreement {
             writeln!(f, "mutations:")?;
             list(f, &self.case.notes)?;
             writeln!(f, "payload:\n{}", self.case.input)?;
-            return write!(f, "replay: {}", self.replay());
+            return write!(f, "replay: {}", self.replay);
         }
         writeln!(f, "the generated validators of the {reading} reading and the reference disagree")?;
         writeln!(f, "seed {} case {} (from the example of {})", self.seed, self.index, self.case.example)?;
@@ -250,7 +254,7 @@ impl fmt::Display for Disagreement {
             writeln!(f, "jsonschema iter_errors (strict) on the minimal payload:")?;
             list(f, &self.minimal.strict_errors)?;
         }
-        write!(f, "replay: {}", self.replay())
+        write!(f, "replay: {}", self.replay)
     }
 }
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use audian_events::Reading;
 use audian_events_reference::{SchemaFile, Schemas};
 use serde_json::Value;
 
@@ -66,8 +67,18 @@ impl SchemaSet {
 
     /// The repository's `schema/`, read once.
     pub fn documented() -> &'static SchemaSet {
-        static SET: OnceLock<SchemaSet> = OnceLock::new();
-        SET.get_or_init(|| SchemaSet::read(&crate::schema_dir()).unwrap_or_else(|error| panic!("{error}")))
+        SchemaSet::of(Reading::Strict)
+    }
+
+    /// The schemas of a reading: `schema/`, or the derived `schema-tolerant/`; read once.
+    pub fn of(reading: Reading) -> &'static SchemaSet {
+        static STRICT: OnceLock<SchemaSet> = OnceLock::new();
+        static TOLERANT: OnceLock<SchemaSet> = OnceLock::new();
+        let cell = match reading {
+            Reading::Strict => &STRICT,
+            Reading::Tolerant => &TOLERANT,
+        };
+        cell.get_or_init(|| SchemaSet::read(&crate::schema_dir_of(reading)).unwrap_or_else(|error| panic!("{error}")))
     }
 
     pub fn schemas(&self) -> &Schemas {

@@ -9,6 +9,7 @@
 //! every keyword is seen failing alone; the rest are valid, or break several at once.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::fs;
 use std::path::Path as FsPath;
 
@@ -61,20 +62,62 @@ struct Compiled<'a> {
     negated: Option<usize>,
 }
 
-/// A place in a payload (an index into the walk's paths), the schema the walk reached it by,
+/// What was done to make a case, when it is asked for: written out only then.
+struct Notes(Option<Vec<String>>);
+
+impl Notes {
+    fn note(&mut self, line: impl FnOnce() -> String) {
+        if let Some(lines) = &mut self.0 {
+            lines.push(line());
+        }
+    }
+}
+
+/// A place in a payload (an index into the walk's steps), the schema the walk reached it by,
 /// and one of the schemas that apply there.
 #[derive(Debug, Clone, Copy)]
 struct Site {
-    path: usize,
+    place: usize,
     entry: usize,
     schema: usize,
 }
 
-/// The places of a payload that schemas describe.
+/// The places of a payload that schemas describe, each a step from its parent (which keeps the
+/// walk from copying a path for each).
 #[derive(Debug, Default)]
-struct Sites {
-    paths: Vec<Path>,
+struct Sites<'v> {
+    steps: Vec<Step<'v>>,
     sites: Vec<Site>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step<'v> {
+    Root,
+    Key(usize, &'v str),
+    Index(usize, usize),
+}
+
+impl Sites<'_> {
+    /// The path of a place.
+    fn path(&self, place: usize) -> Path {
+        let mut path = Vec::new();
+        let mut at = place;
+        loop {
+            match self.steps[at] {
+                Step::Root => break,
+                Step::Key(parent, key) => {
+                    path.push(Seg::Key(key.to_owned()));
+                    at = parent;
+                }
+                Step::Index(parent, index) => {
+                    path.push(Seg::Index(index));
+                    at = parent;
+                }
+            }
+        }
+        path.reverse();
+        path
+    }
 }
 
 /// Generates cases of one schema from its documented examples.
@@ -89,6 +132,9 @@ pub struct SchemaEngine<'a> {
     reachable: BTreeSet<usize>,
     /// Those of them that a payload can break alone.
     solitary: BTreeSet<usize>,
+    /// How often each location is drawn, when a case breaks a keyword, relative to the others
+    /// the payload reaches.
+    weights: Vec<u32>,
     examples: Vec<(String, Value)>,
 }
 
@@ -105,8 +151,15 @@ impl<'a> SchemaEngine<'a> {
             return Err(format!("no examples of {} to mutate", root.location()));
         }
         let (schemas, locations) = compile(root)?;
-        let mut engine =
-            SchemaEngine { schemas, locations, reachable: BTreeSet::new(), solitary: BTreeSet::new(), examples };
+        let weights = vec![1; locations.len()];
+        let mut engine = SchemaEngine {
+            schemas,
+            locations,
+            reachable: BTreeSet::new(),
+            solitary: BTreeSet::new(),
+            weights,
+            examples,
+        };
         engine.find_reachable();
         Ok(engine)
     }
@@ -115,6 +168,13 @@ impl<'a> SchemaEngine<'a> {
     pub fn documented(schema: &str) -> SchemaEngine<'static> {
         let examples = examples_of(&schema_dir(), schema).unwrap_or_else(|error| panic!("{error}"));
         SchemaEngine::new(SchemaSet::documented(), schema, examples).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The engine with each keyword location drawn `weight(location)` times as often as one of
+    /// weight 1 (as all are by default), when a case breaks a keyword; 0 counts as 1.
+    pub fn with_weights(mut self, weight: impl Fn(&str) -> u32) -> SchemaEngine<'a> {
+        self.weights = self.locations.iter().map(|location| weight(location).max(1)).collect();
+        self
     }
 
     pub fn root(&self) -> &Node<'a> {
@@ -176,10 +236,21 @@ impl<'a> SchemaEngine<'a> {
     /// Case `index` of the run from `seed`: a function of the two numbers, the schema and the
     /// examples alone.
     pub fn case(&self, seed: u64, index: u64) -> Case {
+        let mut notes = Notes(Some(Vec::new()));
+        let (example, value) = self.make(seed, index, &mut notes);
+        Case { example, notes: notes.0.unwrap_or_default(), input: Input::Value(value) }
+    }
+
+    /// The payload of [`case`](Self::case) alone, without the notes of what was done to make it
+    /// (which cost more than the rest).
+    pub fn payload(&self, seed: u64, index: u64) -> Value {
+        self.make(seed, index, &mut Notes(None)).1
+    }
+
+    fn make(&self, seed: u64, index: u64, notes: &mut Notes) -> (String, Value) {
         let mut rng = Rng::for_case(seed, index);
         let (name, example) = rng.pick(&self.examples);
         let mut value = example.clone();
-        let mut notes = Vec::new();
         let variations = match rng.below(10) {
             0..=2 => 0,
             3..=6 => 1,
@@ -193,48 +264,47 @@ impl<'a> SchemaEngine<'a> {
             _ => 3,
         };
         for _ in 0..variations {
-            self.vary(&mut value, &mut rng, &mut notes);
+            self.vary(&mut value, &mut rng, notes);
         }
         for _ in 0..breaks {
             if rng.chance(1, 10) {
-                self.wreck(&mut value, &mut rng, &mut notes);
+                self.wreck(&mut value, &mut rng, notes);
             } else {
-                self.break_a_keyword(&mut value, &mut rng, &mut notes);
+                self.break_a_keyword(&mut value, &mut rng, notes);
             }
         }
-        Case { example: name.clone(), notes, input: Input::Value(value) }
+        (name.clone(), value)
     }
 
     /// Every place of `value` that a schema describes, with each schema that applies there
     /// (its `$ref`'s and `allOf`'s included), parents first, keys sorted.
-    fn sites(&self, value: &Value) -> Sites {
+    fn sites<'v>(&self, value: &'v Value) -> Sites<'v> {
         let mut sites = Sites::default();
-        self.walk(0, value, &mut Vec::new(), &mut sites);
+        self.walk(0, value, Step::Root, &mut sites);
         sites
     }
 
-    fn walk(&self, entry: usize, value: &Value, path: &mut Path, out: &mut Sites) {
-        out.paths.push(path.clone());
-        let at = out.paths.len() - 1;
+    fn walk<'v>(&self, entry: usize, value: &'v Value, step: Step<'v>, out: &mut Sites<'v>) {
+        out.steps.push(step);
+        let place = out.steps.len() - 1;
         for &schema in &self.schemas[entry].applicable {
-            out.sites.push(Site { path: at, entry, schema });
+            out.sites.push(Site { place, entry, schema });
             let compiled = &self.schemas[schema];
             match value {
                 Value::Object(map) => {
-                    for key in tree::sorted_keys(map) {
-                        if let Some(child) = compiled.properties.get(&key).copied().or(compiled.additional) {
-                            path.push(Seg::Key(key.clone()));
-                            self.walk(child, &map[&key], path, out);
-                            path.pop();
+                    // Sorted, whatever order the map keeps.
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort_unstable();
+                    for key in keys {
+                        if let Some(child) = compiled.properties.get(key).copied().or(compiled.additional) {
+                            self.walk(child, &map[key], Step::Key(place, key), out);
                         }
                     }
                 }
                 Value::Array(items) => {
                     if let Some(child) = compiled.items {
                         for (index, item) in items.iter().enumerate() {
-                            path.push(Seg::Index(index));
-                            self.walk(child, item, path, out);
-                            path.pop();
+                            self.walk(child, item, Step::Index(place, index), out);
                         }
                     }
                 }
@@ -245,11 +315,11 @@ impl<'a> SchemaEngine<'a> {
 
     /// A change the schema allows: a value made for a place, an optional property added or
     /// dropped, an item added, dropped, repeated or moved.
-    fn vary(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+    fn vary(&self, value: &mut Value, rng: &mut Rng, notes: &mut Notes) {
         let sites = self.sites(value);
         let site = *rng.pick(&sites.sites);
-        let path = &sites.paths[site.path];
-        let Some(current) = tree::get(value, path).cloned() else { return };
+        let path = &sites.path(site.place);
+        let Some(current) = tree::get(value, path) else { return };
         let compiled = &self.schemas[site.schema];
         let node = &compiled.node;
         match (rng.below(2), current) {
@@ -262,24 +332,25 @@ impl<'a> SchemaEngine<'a> {
                     .collect();
                 let required = node.required();
                 let optional: Vec<String> =
-                    tree::sorted_keys(&map).into_iter().filter(|key| !required.contains(&key.as_str())).collect();
+                    tree::sorted_keys(map).into_iter().filter(|key| !required.contains(&key.as_str())).collect();
                 if !absent.is_empty() && (optional.is_empty() || rng.chance(1, 2)) {
                     let (name, schema) = *rng.pick(&absent);
                     let new = self.valid(schema, rng, 0);
                     let mut child = path.clone();
                     child.push(Seg::Key(name.clone()));
-                    notes.push(format!("valid: add {} = {}", tree::pointer(&child), short(&new)));
+                    notes.note(|| format!("valid: add {} = {}", tree::pointer(&child), short(&new)));
                     if let Some(Value::Object(map)) = tree::get_mut(value, path) {
                         map.insert(name.clone(), new);
                     }
                 } else if !optional.is_empty() {
                     let mut child = path.clone();
                     child.push(Seg::Key(rng.pick(&optional).clone()));
-                    notes.push(format!("valid: drop {}", tree::pointer(&child)));
+                    notes.note(|| format!("valid: drop {}", tree::pointer(&child)));
                     tree::remove(value, &child);
                 }
             }
-            (0, Value::Array(mut items)) => {
+            (0, Value::Array(items)) => {
+                let mut items = items.clone();
                 let min = bound(node, "minItems").unwrap_or(0);
                 let max = bound(node, "maxItems").unwrap_or(u64::MAX);
                 let unique = node.get("uniqueItems") == Some(&Value::Bool(true));
@@ -308,44 +379,49 @@ impl<'a> SchemaEngine<'a> {
                     }
                     _ => return,
                 };
-                notes.push(format!("valid: {what} in {}", pointer_or_root(path)));
+                notes.note(|| format!("valid: {what} in {}", pointer_or_root(path)));
                 set(value, path, Value::Array(items));
             }
             _ => {
                 // Made for every schema that applies there, not only this one.
                 let new = self.valid(site.entry, rng, 0);
-                notes.push(format!("valid: {} = {}", pointer_or_root(path), short(&new)));
+                notes.note(|| format!("valid: {} = {}", pointer_or_root(path), short(&new)));
                 set(value, path, new);
             }
         }
     }
 
-    /// Breaks one keyword: a keyword location is drawn first, each as often as the others among
-    /// those the payload reaches, then one of the places it applies to.
-    fn break_a_keyword(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+    /// Breaks one keyword: a keyword location is drawn first among those the payload reaches,
+    /// each as often as its weight says (all alike by default), then one of the places it
+    /// applies to.
+    fn break_a_keyword(&self, value: &mut Value, rng: &mut Rng, notes: &mut Notes) {
         let sites = self.sites(value);
-        let mut by_location: BTreeMap<usize, Vec<(Site, &'static str)>> = BTreeMap::new();
-        for &site in &sites.sites {
-            for &(keyword, location) in &self.schemas[site.schema].assertions {
-                by_location.entry(location).or_default().push((site, keyword));
-            }
-        }
-        let locations: Vec<usize> = by_location.keys().copied().collect();
+        let assertions = || {
+            sites.sites.iter().flat_map(|&site| {
+                self.schemas[site.schema].assertions.iter().map(move |&(keyword, location)| (location, site, keyword))
+            })
+        };
+        let mut locations: Vec<usize> = assertions().map(|(location, _, _)| location).collect();
+        locations.sort_unstable();
+        locations.dedup();
         if locations.is_empty() {
             return;
         }
-        let location = *rng.pick(&locations);
-        let (site, keyword) = *rng.pick(&by_location[&location]);
-        let path = &sites.paths[site.path];
-        let Some(current) = tree::get(value, path).cloned() else { return };
-        let Some(new) = self.breaking(site, keyword, &current, rng) else { return };
-        notes.push(format!("break {}: {} = {}", self.locations[location], pointer_or_root(path), short(&new)));
+        let weights: Vec<u32> = locations.iter().map(|&location| self.weights[location]).collect();
+        let location = locations[rng.weighted(&weights)];
+        let places: Vec<(Site, &'static str)> =
+            assertions().filter(|(at, _, _)| *at == location).map(|(_, site, keyword)| (site, keyword)).collect();
+        let (site, keyword) = *rng.pick(&places);
+        let path = &sites.path(site.place);
+        let Some(current) = tree::get(value, path) else { return };
+        let Some(new) = self.breaking(site, keyword, current, rng) else { return };
+        notes.note(|| format!("break {}: {} = {}", self.locations[location], pointer_or_root(path), short(&new)));
         set(value, path, new);
     }
 
     /// A blunter blow: a property renamed to a near miss of its name, or a place replaced by
     /// deep garbage.
-    fn wreck(&self, value: &mut Value, rng: &mut Rng, notes: &mut Vec<String>) {
+    fn wreck(&self, value: &mut Value, rng: &mut Rng, notes: &mut Notes) {
         let nodes = tree::nodes(value);
         let keyed: Vec<&Path> = nodes.iter().filter(|path| matches!(path.last(), Some(Seg::Key(_)))).collect();
         if !keyed.is_empty() && rng.chance(1, 2) {
@@ -355,14 +431,14 @@ impl<'a> SchemaEngine<'a> {
             if let Some(Value::Object(map)) = tree::get_mut(value, parent)
                 && let Some(moved) = map.remove(key)
             {
-                notes.push(format!("rename {} to {new_name:?}", tree::pointer(&path)));
+                notes.note(|| format!("rename {} to {new_name:?}", tree::pointer(&path)));
                 map.insert(new_name, moved);
             }
         } else {
             let path = rng.pick(&nodes).clone();
             let depth = if rng.chance(1, 4) { rng.between(32, 100) } else { rng.between(1, 8) } as usize;
             let garbage = values::garbage(rng, depth);
-            notes.push(format!("garbage: {} = {}", pointer_or_root(&path), short(&garbage)));
+            notes.note(|| format!("garbage: {} = {}", pointer_or_root(&path), short(&garbage)));
             set(value, &path, garbage);
         }
     }
@@ -404,7 +480,9 @@ impl<'a> SchemaEngine<'a> {
             "minLength" => {
                 let min = bound(node, "minLength")? as usize;
                 let text = current.as_str().map_or_else(|| values::text(rng, min, min + 8), str::to_owned);
-                Value::String(text.chars().take(rng.index(min.max(1))).collect())
+                // One character short, most often: what is left still meets a pattern's prefix.
+                let keep = if rng.chance(3, 4) { min.saturating_sub(1) } else { rng.index(min.max(1)) };
+                Value::String(text.chars().take(keep).collect())
             }
             "maxLength" => {
                 let max = bound(node, "maxLength")? as usize;
@@ -414,8 +492,14 @@ impl<'a> SchemaEngine<'a> {
                     text.chars().chain(std::iter::repeat('a')).take(extra.max(text.chars().count())).collect(),
                 )
             }
-            "minimum" | "exclusiveMinimum" => beyond(&schema[keyword], keyword == "exclusiveMinimum", false, rng)?,
-            "maximum" | "exclusiveMaximum" => beyond(&schema[keyword], keyword == "exclusiveMaximum", true, rng)?,
+            "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum" => {
+                let integer = self.schemas[site.entry]
+                    .applicable
+                    .iter()
+                    .any(|&other| self.schemas[other].node.types().contains(&"integer"));
+                let exclusive = keyword.starts_with("exclusive");
+                beyond(&schema[keyword], exclusive, keyword.ends_with("aximum"), integer, rng)?
+            }
             "multipleOf" => {
                 let step = schema["multipleOf"].as_f64()?;
                 float(step * rng.between(0, 100) as f64 + step / 2.0)
@@ -500,7 +584,7 @@ impl<'a> SchemaEngine<'a> {
                     .applicable
                     .iter()
                     .flat_map(|&schema| {
-                        let site = Site { path: site.path, entry: branch, schema };
+                        let site = Site { place: site.place, entry: branch, schema };
                         self.schemas[schema].assertions.iter().map(move |&(keyword, _)| (site, keyword))
                     })
                     .collect();
@@ -666,6 +750,75 @@ fn compile<'a>(root: Node<'a>) -> Result<(Vec<Compiled<'a>>, Vec<String>), Strin
     Ok((compiled, locations))
 }
 
+/// The keyword locations a reference reported on the cases of a run, and how often each was its
+/// only error: the measure of what a run tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeywordCounts {
+    /// Per keyword location, the cases on which it was the reference's only error.
+    pub alone: BTreeMap<String, u64>,
+    /// Every keyword location the reference reported.
+    pub reported: BTreeSet<String>,
+}
+
+impl KeywordCounts {
+    /// Records the keyword locations of the reference's errors on one case.
+    pub fn record(&mut self, locations: &[String]) {
+        if let [only] = locations {
+            *self.alone.entry(only.clone()).or_default() += 1;
+        }
+        self.reported.extend(locations.iter().cloned());
+    }
+
+    pub fn add(&mut self, other: &KeywordCounts) {
+        for (location, count) in &other.alone {
+            *self.alone.entry(location.clone()).or_default() += count;
+        }
+        self.reported.extend(other.reported.iter().cloned());
+    }
+
+    /// How often `location` was the only error.
+    pub fn alone_count(&self, location: &str) -> u64 {
+        self.alone.get(location).copied().unwrap_or(0)
+    }
+
+    /// The locations of `solitary` that were the only error of fewer than `floor` cases, each
+    /// with its count.
+    pub fn under<'s>(&self, solitary: impl IntoIterator<Item = &'s str>, floor: u64) -> Vec<String> {
+        solitary
+            .into_iter()
+            .map(|location| (location, self.alone_count(location)))
+            .filter(|(_, count)| *count < floor)
+            .map(|(location, count)| format!("{location} ({count})"))
+            .collect()
+    }
+
+    /// The reported locations that `known` does not list: a walk of the schema that misses
+    /// something.
+    pub fn unknown(&self, known: &BTreeSet<&str>) -> Vec<&str> {
+        self.reported.iter().map(String::as_str).filter(|location| !known.contains(location)).collect()
+    }
+
+    /// The `count` locations of `solitary` that were the only error of the fewest cases, fewest
+    /// first, with their counts.
+    pub fn fewest<'s>(&self, solitary: impl IntoIterator<Item = &'s str>, count: usize) -> Vec<(u64, &'s str)> {
+        let mut counts: Vec<(u64, &str)> =
+            solitary.into_iter().map(|location| (self.alone_count(location), location)).collect();
+        counts.sort_unstable();
+        counts.truncate(count);
+        counts
+    }
+}
+
+impl fmt::Display for KeywordCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "keyword locations failing alone:")?;
+        for (location, count) in &self.alone {
+            write!(f, "\n  {count:>6} {location}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The examples of a schema in `dir/examples/`, named by their path without `.json`, sorted:
 /// for `webhooks/create.json`, `examples/webhooks/create.json` and every
 /// `examples/webhooks/create.<variant>.json` (`webhooks/create.all-events`); for an event's
@@ -817,7 +970,21 @@ fn miss_pattern(pattern: &str, current: Option<&str>, rng: &mut Rng) -> String {
                 _ => values::near_miss_word(prefix, rng) + &rest,
             }
         }
-        _ => values::near_miss_word(current.unwrap_or(&rest), rng),
+        _ => {
+            let current = current.unwrap_or(&rest);
+            let chars: Vec<char> = current.chars().collect();
+            let at = rng.index(chars.len() + 1);
+            match rng.below(6) {
+                0 => chars.iter().skip(1).collect(),
+                1 => chars.first().map_or_else(String::new, |first| format!("{first}{current}")),
+                2 => format!("{current}x"),
+                3 => {
+                    let special = values::special_char(rng);
+                    chars[..at].iter().chain([special].iter()).chain(&chars[at..]).collect()
+                }
+                _ => values::near_miss_word(current, rng),
+            }
+        }
     }
 }
 
@@ -829,8 +996,8 @@ fn literal_prefix(pattern: &str) -> Option<&str> {
 }
 
 /// A number on the wrong side of `limit`: below a minimum, above a maximum (or at it, when it is
-/// exclusive), as an integer when it can be one.
-fn beyond(limit: &Value, exclusive: bool, above: bool, rng: &mut Rng) -> Option<Value> {
+/// exclusive); as an integer when it can be one, and always when the schema wants an integer.
+fn beyond(limit: &Value, exclusive: bool, above: bool, integer: bool, rng: &mut Rng) -> Option<Value> {
     let limit_f = limit.as_f64()?;
     let step: i64 = if exclusive && rng.chance(1, 2) { 0 } else { 1 + rng.below(3) as i64 };
     let as_int = match (limit.as_i64(), limit.as_u64()) {
@@ -841,6 +1008,7 @@ fn beyond(limit: &Value, exclusive: bool, above: bool, rng: &mut Rng) -> Option<
     };
     Some(match (as_int, rng.below(3)) {
         (Some(value), 0 | 1) => value,
+        (Some(value), _) if integer => value,
         _ => {
             let offset = if step == 0 { 0.0 } else { limit_f.abs().max(1.0) * f64::EPSILON * 4.0 + 0.5 };
             float(if above { limit_f + offset } else { limit_f - offset })
@@ -878,9 +1046,27 @@ fn pointer_or_root(path: &[Seg]) -> String {
     if path.is_empty() { "(root)".to_owned() } else { tree::pointer(path) }
 }
 
-/// A value in a note: compact, cut at 100 characters.
+/// A value in a note: compact, cut at 100 characters (without writing out the rest, which may be
+/// a hundred levels of garbage).
 fn short(value: &Value) -> String {
-    audian_events_reference::shorten(&value.to_string(), 100)
+    /// Takes what is written until it has more than enough, then refuses the rest.
+    struct Head(Vec<u8>);
+    impl std::io::Write for Head {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() > 4 * 100 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            self.0.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut head = Head(Vec::new());
+    // Cut short on purpose when the value is long: what was written is kept.
+    let _ = serde_json::to_writer(&mut head, value);
+    audian_events_reference::shorten(&String::from_utf8_lossy(&head.0), 100)
 }
 
 #[cfg(test)]

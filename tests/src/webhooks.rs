@@ -8,9 +8,10 @@
 //! accepts a body, the typed request reads it, passes its own `validate` and writes it back
 //! unchanged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 
 use audian_events::ValidationErrors;
 use audian_events::webhooks::{CreateWebhookRequest, UpdateWebhookRequest};
@@ -19,7 +20,7 @@ use serde_json::Value;
 
 use crate::mutate::{Case, Input};
 use crate::schema::SchemaSet;
-use crate::schema_engine::SchemaEngine;
+use crate::schema_engine::{KeywordCounts, SchemaEngine};
 use crate::shrink;
 
 /// A request body with a generated validator.
@@ -112,20 +113,14 @@ pub enum Mismatch {
     Errors,
     /// The reference accepts, and the typed request cannot carry the body unchanged.
     Typed,
+    /// A validator, or the typed request, panicked.
+    Panic,
 }
 
 impl Judgement {
     /// Whether the reference accepts the body.
     pub fn valid(&self) -> bool {
         self.reference.is_empty()
-    }
-
-    /// The keyword location of the one error of the reference, if it has exactly one.
-    pub fn alone(&self) -> Option<&str> {
-        match self.reference.as_slice() {
-            [only] => Some(&only.keyword_location),
-            _ => None,
-        }
     }
 
     pub fn mismatch(&self, body: &Value) -> Option<Mismatch> {
@@ -212,10 +207,21 @@ impl BodyJudge {
     pub fn run_range(&self, seed: u64, range: Range<u64>) -> Result<BodyStats, Box<BodyDisagreement>> {
         let mut stats = BodyStats::default();
         for index in range {
-            let case = self.engine.case(seed, index);
-            let Input::Value(body) = &case.input else { unreachable!("the schema-driven engine makes values") };
-            let judgement = self.judge(body);
+            let body = &self.engine.payload(seed, index);
+            let judgement = match std::panic::catch_unwind(AssertUnwindSafe(|| self.judge(body))) {
+                Ok(judgement) => judgement,
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|text| text.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "(a panic without a message)".to_owned());
+                    let case = self.engine.case(seed, index);
+                    return Err(Box::new(BodyDisagreement::panicked(self.body, seed, index, case, message)));
+                }
+            };
             if let Some(mismatch) = judgement.mismatch(body) {
+                let case = self.engine.case(seed, index);
                 return Err(Box::new(BodyDisagreement::new(self, seed, index, case, mismatch)));
             }
             stats.record(&judgement);
@@ -230,10 +236,7 @@ pub struct BodyStats {
     pub cases: u64,
     pub valid: u64,
     pub invalid: u64,
-    /// Per keyword location, the bodies on which it was the reference's only error.
-    pub alone: BTreeMap<String, u64>,
-    /// Every keyword location the reference reported.
-    pub reported: BTreeSet<String>,
+    pub keywords: KeywordCounts,
 }
 
 impl BodyStats {
@@ -244,25 +247,16 @@ impl BodyStats {
         } else {
             self.invalid += 1;
         }
-        if let Some(location) = judgement.alone() {
-            *self.alone.entry(location.to_owned()).or_default() += 1;
-        }
-        self.reported.extend(judgement.reference.iter().map(|failure| failure.keyword_location.clone()));
+        let locations: Vec<String> =
+            judgement.reference.iter().map(|failure| failure.keyword_location.clone()).collect();
+        self.keywords.record(&locations);
     }
 
     pub fn add(&mut self, other: &BodyStats) {
         self.cases += other.cases;
         self.valid += other.valid;
         self.invalid += other.invalid;
-        for (location, count) in &other.alone {
-            *self.alone.entry(location.clone()).or_default() += count;
-        }
-        self.reported.extend(other.reported.iter().cloned());
-    }
-
-    /// How often `location` failed alone.
-    pub fn alone_count(&self, location: &str) -> u64 {
-        self.alone.get(location).copied().unwrap_or(0)
+        self.keywords.add(&other.keywords);
     }
 
     pub fn percent(&self, part: u64) -> f64 {
@@ -274,17 +268,14 @@ impl fmt::Display for BodyStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} cases: {} valid ({:.1}%), {} invalid ({:.1}%); failing alone:",
+            "{} cases: {} valid ({:.1}%), {} invalid ({:.1}%); {}",
             self.cases,
             self.valid,
             self.percent(self.valid),
             self.invalid,
-            self.percent(self.invalid)
-        )?;
-        for (location, count) in &self.alone {
-            write!(f, "\n  {count:>6} {location}")?;
-        }
-        Ok(())
+            self.percent(self.invalid),
+            self.keywords
+        )
     }
 }
 
@@ -299,6 +290,8 @@ pub struct BodyDisagreement {
     /// The body shrunk while the same mismatch persists.
     pub minimal: Value,
     pub judgement: Judgement,
+    /// The panic message, for [`Mismatch::Panic`] (the body is then not shrunk).
+    pub panic: Option<String>,
 }
 
 impl BodyDisagreement {
@@ -307,7 +300,23 @@ impl BodyDisagreement {
         let minimal =
             shrink::shrink_value(body, |candidate| judge.judge(candidate).mismatch(candidate) == Some(mismatch));
         let judgement = judge.judge(&minimal);
-        BodyDisagreement { body: judge.body, seed, index, mismatch, case, minimal, judgement }
+        BodyDisagreement { body: judge.body, seed, index, mismatch, case, minimal, judgement, panic: None }
+    }
+
+    /// A body on which a validator, or the typed request, panicked.
+    pub fn panicked(body: RequestBody, seed: u64, index: u64, case: Case, message: String) -> BodyDisagreement {
+        let Input::Value(minimal) = case.input.clone() else { unreachable!("the schema-driven engine makes values") };
+        let judgement = Judgement { ours: Vec::new(), reference: Vec::new(), typed: None };
+        BodyDisagreement {
+            body,
+            seed,
+            index,
+            mismatch: Mismatch::Panic,
+            case,
+            minimal,
+            judgement,
+            panic: Some(message),
+        }
     }
 }
 
@@ -333,11 +342,16 @@ impl fmt::Display for BodyDisagreement {
             Mismatch::Verdict => "the verdicts differ",
             Mismatch::Errors => "both refuse, with different errors",
             Mismatch::Typed => "the reference accepts it, and the typed request does not carry it unchanged",
+            Mismatch::Panic => "a validator panicked",
         };
         writeln!(f, "{} and the reference disagree on a body: {what}", self.body.schema)?;
         writeln!(f, "seed {} case {} (from the example {})", self.seed, self.index, self.case.example)?;
         writeln!(f, "mutations: {}", self.case.notes.join("; "))?;
         writeln!(f, "original body:\n{}", self.case.input)?;
+        if let Some(message) = &self.panic {
+            writeln!(f, "panic: {message}")?;
+            return write!(f, "replay: {}", self.replay());
+        }
         writeln!(f, "minimal body:\n{}", serde_json::to_string_pretty(&self.minimal).map_err(|_| fmt::Error)?)?;
         writeln!(f, "audian-events ({}):", self.body.schema)?;
         list(f, &self.judgement.ours)?;

@@ -13,6 +13,10 @@ use audian_events::Reading;
 use audian_events::validation::{Difference, DriftKind};
 use audian_events_tests::{Engine, Input, Judge, Stats, Verdicts, run_range};
 
+/// The event schemas one at a time, by the schema-driven engine.
+#[path = "differential/event_schemas.rs"]
+mod event_schemas;
+
 /// The webhook request bodies, by the schema-driven engine.
 #[path = "differential/webhooks.rs"]
 mod webhooks;

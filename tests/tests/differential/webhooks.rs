@@ -60,22 +60,13 @@ fn webhook_validators_agree_with_the_reference() {
         assert_eq!(total.cases, SEEDS.len() as u64 * CASES_PER_SEED);
         assert!(total.percent(total.valid) >= MIN_PERCENT, "{}: too few valid bodies: {total}", body.schema);
         assert!(total.percent(total.invalid) >= MIN_PERCENT, "{}: too few invalid bodies: {total}", body.schema);
-        let known = judge.engine().keywords();
-        let unlisted: Vec<&String> =
-            total.reported.iter().filter(|location| !known.contains(location.as_str())).collect();
+        let unknown = total.keywords.unknown(&judge.engine().keywords());
         assert!(
-            unlisted.is_empty(),
-            "{}: the reference reported keyword locations that the engine does not know it can break: {unlisted:?}",
+            unknown.is_empty(),
+            "{}: the reference reported keyword locations that the engine does not know it can break: {unknown:?}",
             body.schema
         );
-        let under: Vec<String> = judge
-            .engine()
-            .solitary_keywords()
-            .into_iter()
-            .map(|location| (location, total.alone_count(location)))
-            .filter(|(_, count)| *count < MIN_ALONE)
-            .map(|(location, count)| format!("{location} ({count})"))
-            .collect();
+        let under = total.keywords.under(judge.engine().solitary_keywords(), MIN_ALONE);
         assert!(
             under.is_empty(),
             "{}: keyword locations that were the only error of fewer than {MIN_ALONE} bodies: {}",
@@ -168,6 +159,10 @@ fn planted_bugs_are_found() {
         }
         validate_create_webhook(&body)
     }
+    fn panics_on_no_events(body: &Value) -> Result<(), ValidationErrors> {
+        assert!(!events_of(body).is_some_and(Vec::is_empty), "a planted panic");
+        validate_create_webhook(body)
+    }
     fn typed_sorts_events(body: &Value) -> Result<Value, String> {
         let mut written = (CREATE.typed)(body)?;
         if let Some(events) = written.get_mut("events").and_then(Value::as_array_mut) {
@@ -177,7 +172,7 @@ fn planted_bugs_are_found() {
     }
     // A check left out is a wrong verdict where its error is alone, missing errors elsewhere.
     let missed = [Mismatch::Verdict, Mismatch::Errors];
-    let plants: [(&str, RequestBody, &[Mismatch]); 5] = [
+    let plants: [(&str, RequestBody, &[Mismatch]); 6] = [
         ("minItems unchecked", RequestBody { validate: min_items_unchecked, ..CREATE }, &missed),
         ("format uri unchecked", RequestBody { validate: uri_unchecked, ..CREATE }, &missed),
         ("any string selects all events", RequestBody { validate: any_name_selects, ..CREATE }, &missed),
@@ -186,6 +181,7 @@ fn planted_bugs_are_found() {
             RequestBody { validate: errors_at_mirrored_items, ..CREATE },
             &[Mismatch::Errors],
         ),
+        ("a panic on an empty list", RequestBody { validate: panics_on_no_events, ..CREATE }, &[Mismatch::Panic]),
         ("the typed request reorders events", RequestBody { typed: typed_sorts_events, ..CREATE }, &[Mismatch::Typed]),
     ];
     for (bug, body, expected) in plants {
