@@ -21,6 +21,12 @@
 //! of the generator's stream (`rng`), of the engine's first cases (`mutate`) and of the first
 //! cases of each seed of the differential test's corpus; a change in the generators, or in what
 //! they take from a dependency, fails those tests until the digests are deliberately updated.
+//!
+//! Beside it, a second engine knows nothing but the schemas ([`schema_engine`]): it varies and
+//! breaks the keywords of any schema, each keyword location as often as the others, and counts
+//! the locations each case breaks alone. The webhook request bodies ([`webhooks`]) and each event
+//! schema of each reading ([`event_schemas`]) are judged with it. Its cases replay from
+//! `(s, i)`, the schemas and their examples in the same way; no digest pins them.
 
 pub mod bytes;
 pub mod digest;

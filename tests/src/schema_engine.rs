@@ -436,7 +436,7 @@ impl<'a> SchemaEngine<'a> {
             }
         } else {
             let path = rng.pick(&nodes).clone();
-            let depth = if rng.chance(1, 4) { rng.between(32, 100) } else { rng.between(1, 8) } as usize;
+            let depth = if rng.chance(1, 16) { rng.between(32, 100) } else { rng.between(1, 8) } as usize;
             let garbage = values::garbage(rng, depth);
             notes.note(|| format!("garbage: {} = {}", pointer_or_root(&path), short(&garbage)));
             set(value, &path, garbage);
