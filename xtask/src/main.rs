@@ -26,8 +26,8 @@ commands:
                       schema/README.md alone, then generate, build and test the copy
   mutants [--list] [--only NAME]... [--head] [--keep]
                       plant each bug of a fixed list in a copy of the workspace, one at a time,
-                      run the tests on it, and report which bugs they caught (all must be; about
-                      an hour, not run in CI)
+                      run the tests on it, and report which bugs they caught (all must be; 10 to
+                      20 minutes, not run in CI)
   bench [--no-run]    run the benchmarks against the jsonschema crate, print the table of medians
                       and ratios, write docs/bench.svg
 

@@ -77,7 +77,10 @@ impl WorkspaceCopy {
     /// fresh by it. A profile setting of the copy's own, for each of its workspace crates, gives
     /// them artifacts of their own; dependencies keep theirs and are reused. The setting differs
     /// between commands, so that the copies of two commands run at once stay apart too (two runs
-    /// of one command at once would still share theirs: do not).
+    /// of one command at once would still share theirs: do not). One thing stays shared: every
+    /// build copies its binaries to `target/debug/<name>` (`xtask`, `audian-check`), the copy's
+    /// as the original's, so a build of the original run at the same moment may briefly find the
+    /// copy's there; the next build of the original puts its own back.
     fn own_artifacts(&self, purpose: Purpose) -> Result<(), String> {
         let metadata = output(Command::new(cargo()).current_dir(&self.root).args([
             "metadata",
@@ -183,7 +186,10 @@ fn extract_head(workspace: &Path, root: &Path) -> Result<usize, String> {
     output(
         Command::new("git").current_dir(workspace).args(["archive", "--format=tar", "-o"]).arg(&archive).arg("HEAD"),
     )?;
-    let extracted = output(Command::new("tar").current_dir(root).args(["-x", "-v", "-f"]).arg(&archive));
+    // `-m`: the files are dated now, not at the commit. Cargo judges freshness by date, and an
+    // earlier copy's artifacts (of the same names, in the shared target directory) are newer
+    // than the commit: they would be taken for this copy's.
+    let extracted = output(Command::new("tar").current_dir(root).args(["-x", "-m", "-v", "-f"]).arg(&archive));
     fs::remove_file(&archive).map_err(|error| format!("cannot remove {}: {error}", archive.display()))?;
     Ok(extracted?.lines().filter(|line| !line.ends_with('/')).count())
 }
