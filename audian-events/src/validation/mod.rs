@@ -300,7 +300,8 @@ impl Reading {
 pub mod second_reads {
     use std::cell::Cell;
 
-    use crate::{Event, Reading};
+    use super::Reading;
+    use crate::Event;
 
     /// How many payloads [`Reading::parse`] has read a second time, as a `Value`, on this thread.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
