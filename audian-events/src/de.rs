@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Unexpected, Visitor};
 
@@ -137,20 +137,21 @@ impl<'de, T: Modal<'de>> Modal<'de> for Vec<T> {
     }
 }
 
-impl<'de> Modal<'de> for DateTime<Utc> {
+impl<'de> Modal<'de> for DateTime<FixedOffset> {
     fn deserialize_in<const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct TimestampVisitor<const MODE: u8>;
         impl<const MODE: u8> Visitor<'_> for TimestampVisitor<MODE> {
-            type Value = DateTime<Utc>;
+            type Value = DateTime<FixedOffset>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an RFC 3339 date-time")
             }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<DateTime<Utc>, E> {
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<DateTime<FixedOffset>, E> {
                 if let Some(timestamp) = crate::timestamp::parse_rfc3339(text) {
                     return Ok(timestamp);
                 }
-                // Lenient: whatever else chrono reads as a date-time with an offset.
-                let lenient = if MODE == LENIENT { text.parse::<DateTime<Utc>>().ok() } else { None };
+                // Lenient: whatever else chrono reads as a date-time with an offset (a space for the
+                // `T`, `+0000`...), as `DateTime<Utc>`'s parse did: it is this one, then in UTC.
+                let lenient = if MODE == LENIENT { text.parse::<DateTime<FixedOffset>>().ok() } else { None };
                 lenient.ok_or_else(|| E::invalid_value(Unexpected::Str(text), &self))
             }
         }

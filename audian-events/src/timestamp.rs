@@ -1,14 +1,15 @@
-//! RFC 3339 timestamps into `chrono::DateTime<Utc>`, parsed directly from the bytes: the shape
-//! the schemas assert (`format: date-time`) is read without chrono's general-purpose parser,
-//! which would dominate the cost of parsing an event.
+//! RFC 3339 timestamps into `chrono::DateTime<FixedOffset>`, parsed directly from the bytes: the
+//! shape the schemas assert (`format: date-time`) is read without chrono's general-purpose parser,
+//! which would dominate the cost of parsing an event. The offset is kept as written, so that an
+//! event serializes back with the timestamps it was sent with; equality and order compare the
+//! instants.
 
-use chrono::{
-    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat};
 
 /// Parses exactly the RFC 3339 `date-time`s that [`is_date_time`](crate::validation::format::is_date_time)
-/// accepts (so `None` for anything else).
-pub(crate) fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+/// accepts (so `None` for anything else), keeping the offset as written (`Z`, `z`, `+00:00` and
+/// `-00:00` are all the offset zero).
+pub(crate) fn parse_rfc3339(text: &str) -> Option<DateTime<FixedOffset>> {
     if !crate::validation::format::is_date_time(text) {
         return None;
     }
@@ -28,39 +29,46 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
         }
         at += 1 + digits;
     }
-    let leap = second == 60;
-    let time = NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?;
-    let local = NaiveDateTime::new(date, time);
-    let offset_minutes = match bytes[at] {
+    // chrono writes a leap second as second 59 with a nanosecond count of a second or more, and
+    // keeps it through the shift by the offset, so that it is written back as the local `:60`.
+    let time = match second {
+        60 => NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nanos)?,
+        _ => NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?,
+    };
+    let offset_seconds = match bytes[at] {
         b'Z' | b'z' => 0,
         sign => {
-            let minutes = i64::from(number(at + 1..at + 3) * 60 + number(at + 4..at + 6));
-            if sign == b'+' { minutes } else { -minutes }
+            let seconds = (number(at + 1..at + 3) * 60 + number(at + 4..at + 6)) as i32 * 60;
+            if sign == b'+' { seconds } else { -seconds }
         }
     };
-    let mut utc = local.checked_sub_signed(TimeDelta::minutes(offset_minutes))?;
-    if leap {
-        // chrono writes a leap second as second 59 with a nanosecond count of a second or more;
-        // the shift above would lose it, so it is put back at 23:59:59 UTC, where it was checked to fall.
-        utc = utc.with_nanosecond(1_000_000_000 + nanos)?;
-    }
-    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
+    let offset = FixedOffset::east_opt(offset_seconds)?;
+    NaiveDateTime::new(date, time).and_local_timezone(offset).single()
 }
 
-/// Serializes a timestamp as RFC 3339: in UTC (`Z`) when its year fits in four digits, which is
-/// every real timestamp; otherwise with the largest offset that brings its local year back into
-/// 0000..=9999, as the payload it was parsed from must have had (`0000-01-01T00:00:00+01:00` is
-/// the year -1 in UTC, which RFC 3339 cannot write).
+/// Serializes a timestamp as RFC 3339 in its own offset, `Z` when the offset is zero (chrono's
+/// `to_rfc3339_opts(SecondsFormat::AutoSi, true)`), which gives back the text of every timestamp
+/// parsed by [`parse_rfc3339`] but for its fraction of a second (written with 0, 3, 6 or 9
+/// digits), a lowercase `t` or `z`, and the offsets `+00:00` and `-00:00` (written `Z`).
+///
+/// A timestamp whose local year does not fit in four digits, which only a value built in Rust can
+/// have, is written in UTC if its year fits there, else with the largest offset that brings its
+/// local year back into 0000..=9999 (the year -1 in UTC at 23:30 is `0000-01-01T23:29:00+23:59`),
+/// else as chrono writes it.
 #[doc(hidden)]
-pub fn serialize<S: serde::Serializer>(timestamp: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<S: serde::Serializer>(timestamp: &DateTime<FixedOffset>, serializer: S) -> Result<S::Ok, S::Error> {
     const MAX_OFFSET: i32 = 23 * 3600 + 59 * 60;
-    let offset = match timestamp.year() {
-        0..=9999 => return serde::Serialize::serialize(timestamp, serializer),
-        ..0 => FixedOffset::east_opt(MAX_OFFSET),
-        _ => FixedOffset::west_opt(MAX_OFFSET),
-    };
-    let local =
-        offset.map(|offset| timestamp.with_timezone(&offset)).filter(|local| (0..=9999).contains(&local.year()));
+    let in_range = |local: &DateTime<FixedOffset>| (0..=9999).contains(&local.year());
+    if in_range(timestamp) {
+        // chrono's `Serialize` is `to_rfc3339_opts(SecondsFormat::AutoSi, true)`, without the String.
+        return serde::Serialize::serialize(timestamp, serializer);
+    }
+    let utc = FixedOffset::east_opt(0).expect("the offset zero");
+    let largest = if timestamp.to_utc().year() < 0 { MAX_OFFSET } else { -MAX_OFFSET };
+    let local = [utc, FixedOffset::east_opt(largest).expect("an offset within a day")]
+        .into_iter()
+        .map(|offset| timestamp.with_timezone(&offset))
+        .find(in_range);
     match local {
         Some(local) => serializer.collect_str(&local.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
         None => serde::Serialize::serialize(timestamp, serializer),
@@ -68,7 +76,7 @@ pub fn serialize<S: serde::Serializer>(timestamp: &DateTime<Utc>, serializer: S)
 }
 
 /// A timestamp that serializes with [`serialize`].
-pub(crate) struct Rfc3339<'a>(pub &'a DateTime<Utc>);
+pub(crate) struct Rfc3339<'a>(pub &'a DateTime<FixedOffset>);
 
 impl serde::Serialize for Rfc3339<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -80,43 +88,127 @@ impl serde::Serialize for Rfc3339<'_> {
 mod tests {
     use super::*;
 
+    /// The text a timestamp serializes to.
+    fn written(timestamp: &DateTime<FixedOffset>) -> String {
+        let written = serialize(timestamp, serde_json::value::Serializer).unwrap();
+        written.as_str().unwrap().to_owned()
+    }
+
     #[test]
-    fn agrees_with_chrono_on_rfc3339() {
+    fn agrees_with_chrono_on_rfc3339_and_keeps_the_offset() {
         for text in [
             "2024-01-15T10:30:00Z",
             "2024-01-15t10:30:00z",
             "2024-01-15T10:30:00.123456789Z",
             "2024-01-15T10:30:00.5+02:00",
             "2024-02-29T23:59:59-00:30",
+            "2024-02-29T23:59:59+00:00",
+            "2024-02-29T23:59:59-00:00",
             "0000-01-01T00:00:00Z",
+            "0000-01-01T00:00:00+01:00",
             "9999-12-31T23:59:59-23:59",
+            "1998-12-31T23:59:60Z",
+            "1998-12-31T15:59:60.123-08:00",
+            "1999-01-01T09:29:60+09:30",
         ] {
-            assert_eq!(parse_rfc3339(text), DateTime::parse_from_rfc3339(text).ok().map(|t| t.to_utc()), "{text}");
+            let ours = parse_rfc3339(text).unwrap_or_else(|| panic!("{text}"));
+            let chrono = DateTime::parse_from_rfc3339(text).unwrap();
+            // `==` compares instants only.
+            assert_eq!((ours, ours.offset()), (chrono, chrono.offset()), "{text}");
+            assert_eq!(ours.naive_local(), chrono.naive_local(), "{text}");
         }
     }
 
     #[test]
-    fn keeps_leap_seconds_and_long_fractions() {
+    fn the_offset_zero_is_written_in_four_ways_and_read_as_one() {
+        for text in
+            ["2024-01-15T10:30:00Z", "2024-01-15T10:30:00z", "2024-01-15T10:30:00+00:00", "2024-01-15T10:30:00-00:00"]
+        {
+            let timestamp = parse_rfc3339(text).unwrap();
+            assert_eq!(timestamp.offset().local_minus_utc(), 0, "{text}");
+            assert_eq!(written(&timestamp), "2024-01-15T10:30:00Z", "{text}");
+        }
+    }
+
+    #[test]
+    fn keeps_leap_seconds_in_their_offset_and_long_fractions() {
         let leap = parse_rfc3339("1998-12-31T15:59:60.123-08:00").unwrap();
-        assert_eq!(leap.to_rfc3339(), "1998-12-31T23:59:60.123+00:00");
+        assert_eq!(leap.to_rfc3339(), "1998-12-31T15:59:60.123-08:00");
+        assert_eq!(written(&leap), "1998-12-31T15:59:60.123-08:00");
+        // The same instant as the leap second written in UTC, which chrono holds as 23:59:59 UTC
+        // with a nanosecond count of a second or more.
+        let in_utc = parse_rfc3339("1998-12-31T23:59:60.123Z").unwrap();
+        assert_eq!(leap, in_utc);
+        assert_eq!(leap.naive_utc(), in_utc.naive_utc());
+        assert_eq!(in_utc.naive_utc().and_utc().timestamp_subsec_nanos(), 1_123_000_000);
+        assert_eq!(leap.with_timezone(&chrono::Utc).to_rfc3339(), "1998-12-31T23:59:60.123+00:00");
+        assert_eq!(written(&parse_rfc3339("1999-01-01T09:29:60+09:30").unwrap()), "1999-01-01T09:29:60+09:30");
         let long = parse_rfc3339("2024-01-15T10:30:00.1234567891234Z").unwrap();
         assert_eq!(long.timestamp_subsec_nanos(), 123_456_789);
     }
 
     #[test]
-    fn years_beyond_four_digits_in_utc_are_written_with_an_offset() {
-        for text in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "2024-01-15T10:30:00Z"] {
+    fn serializes_in_its_own_offset_as_chrono_writes_rfc3339() {
+        for text in [
+            "2024-01-15T10:30:00Z",
+            "2024-01-15T10:30:00.500+02:00",
+            "2024-01-15T10:30:00.123456-05:30",
+            "2024-01-15T10:30:00.123456789+14:00",
+            "1998-12-31T15:59:60.123-08:00",
+            "0000-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-23:59",
+        ] {
             let timestamp = parse_rfc3339(text).unwrap();
-            let written = serialize(&timestamp, serde_json::value::Serializer).unwrap();
-            let written = written.as_str().unwrap();
-            assert!(crate::validation::format::is_date_time(written), "{text} written as {written}");
-            assert_eq!(parse_rfc3339(written), Some(timestamp), "{text} written as {written}");
+            assert_eq!(written(&timestamp), text);
+            assert_eq!(written(&timestamp), timestamp.to_rfc3339_opts(SecondsFormat::AutoSi, true));
         }
     }
 
     #[test]
+    fn years_beyond_four_digits_in_their_offset_are_written_with_another() {
+        let offset = |hours: i32| FixedOffset::east_opt(hours * 3600).unwrap();
+        let utc = |year: i32, month: u32, day: u32, hour: u32, minute: u32| {
+            NaiveDate::from_ymd_opt(year, month, day).unwrap().and_hms_opt(hour, minute, 0).unwrap().and_utc()
+        };
+        for (timestamp, expected) in [
+            // The year -1 in UTC: 0000 only with an offset east of it.
+            (utc(-1, 12, 31, 23, 30).fixed_offset(), "0000-01-01T23:29:00+23:59"),
+            // The year 10000 in UTC: 9999 only with an offset west of it.
+            (utc(10000, 1, 1, 0, 30).fixed_offset(), "9999-12-31T00:31:00-23:59"),
+            // Out of range in its own offset, in range in UTC.
+            (utc(9999, 12, 31, 20, 0).with_timezone(&offset(5)), "9999-12-31T20:00:00Z"),
+            (utc(0, 1, 1, 3, 0).with_timezone(&offset(-5)), "0000-01-01T03:00:00Z"),
+        ] {
+            assert_eq!(written(&timestamp), expected);
+            assert_eq!(parse_rfc3339(expected), Some(timestamp), "{expected}");
+        }
+        for text in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "2024-01-15T10:30:00Z"] {
+            let timestamp = parse_rfc3339(text).unwrap();
+            assert_eq!(written(&timestamp), text);
+        }
+        // Beyond what any offset brings back, chrono's own writing.
+        let far = utc(10001, 6, 1, 0, 0).fixed_offset();
+        assert_eq!(written(&far), far.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    }
+
+    #[test]
+    fn the_same_instant_in_two_offsets_is_equal_and_ordered_by_instant() {
+        let in_paris = parse_rfc3339("2024-01-15T12:30:00+02:00").unwrap();
+        let in_utc = parse_rfc3339("2024-01-15T10:30:00Z").unwrap();
+        let earlier_in_tokyo = parse_rfc3339("2024-01-15T19:29:59+09:00").unwrap();
+        assert_eq!(in_paris, in_utc);
+        assert_eq!(in_paris.cmp(&in_utc), std::cmp::Ordering::Equal);
+        assert_ne!(written(&in_paris), written(&in_utc));
+        // Earlier as an instant, though its local clock reads later.
+        assert!(earlier_in_tokyo < in_paris && earlier_in_tokyo < in_utc);
+        assert!(earlier_in_tokyo.naive_local() > in_paris.naive_local());
+    }
+
+    #[test]
     fn refuses_what_is_not_rfc3339() {
-        for text in ["2024-01-15 10:30:00Z", "2024-02-30T00:00:00Z", "2024-01-15T10:30:00", ""] {
+        for text in
+            ["2024-01-15 10:30:00Z", "2024-02-30T00:00:00Z", "2024-01-15T10:30:00", "1998-12-31T23:59:60+01:00", ""]
+        {
             assert_eq!(parse_rfc3339(text), None, "{text}");
         }
     }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use audian_events::{CallId, CallStatus, CallType, Event, EventType, FailureReason, PhoneNumber};
+use audian_events::{CallId, CallStatus, CallType, Event, EventType, FailureReason, PhoneNumber, Reading};
 use serde_json::{Value, json};
 
 fn examples_dir() -> PathBuf {
@@ -223,5 +223,67 @@ fn timestamps_at_the_edges_of_rfc3339_serialize_back_to_valid_payloads() {
         let written = event.to_json();
         audian_events::assert_valid(&written);
         assert_eq!(serde_json::from_value::<Event>(written).unwrap(), event, "{timestamp}");
+    }
+}
+
+/// The documented examples' `Z` and any other offset: the envelope's timestamp and those in
+/// `data` are written back as they were sent (a fraction of a second in 3, 6 or 9 digits).
+#[test]
+fn timestamps_serialize_back_with_the_offset_they_were_sent_with() {
+    for timestamp in ["2024-01-15T12:30:00.500+02:00", "1998-12-31T15:59:60.123-08:00", "2024-01-15T10:30:00Z"] {
+        let mut payload = example("call.held");
+        payload["timestamp"] = json!(timestamp);
+        payload["data"]["held_at"] = json!(timestamp);
+        let text = payload.to_string();
+        let parsed = [
+            Event::from_slice(text.as_bytes()).unwrap(),
+            serde_json::from_str::<Event>(&text).unwrap(),
+            Reading::Strict.parse(text.as_bytes()).unwrap().event,
+            Reading::Tolerant.parse(text.as_bytes()).unwrap().event,
+        ];
+        for event in parsed {
+            let written = serde_json::to_string(&event).unwrap();
+            assert!(written.contains(&format!(r#""timestamp":"{timestamp}""#)), "{written}");
+            assert!(written.contains(&format!(r#""held_at":"{timestamp}""#)), "{written}");
+            assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), payload, "{timestamp}");
+            assert_eq!(event.to_json(), payload, "{timestamp}");
+        }
+        // An event type this version does not know keeps the offset of its envelope too.
+        payload["event"] = json!("call.parked");
+        let unknown = Event::from_slice(payload.to_string().as_bytes()).unwrap();
+        assert!(matches!(unknown, Event::Unknown(_)), "{unknown:?}");
+        assert!(serde_json::to_string(&unknown).unwrap().contains(&format!(r#""timestamp":"{timestamp}""#)));
+    }
+}
+
+#[test]
+fn timestamps_of_one_instant_in_two_offsets_are_equal_and_order_by_instant() {
+    let at = |timestamp: &str| {
+        let mut payload = example("call.held");
+        payload["timestamp"] = json!(timestamp);
+        Event::from_slice(payload.to_string().as_bytes()).unwrap()
+    };
+    let (in_paris, in_utc) = (at("2024-01-15T12:30:00+02:00"), at("2024-01-15T10:30:00Z"));
+    // A second earlier, though its local clock reads later.
+    let in_tokyo = at("2024-01-15T19:29:59+09:00");
+    assert_eq!(in_paris.timestamp(), in_utc.timestamp());
+    assert_eq!(in_paris, in_utc, "events that differ only in the offsets of their times are equal");
+    assert_ne!(in_paris.to_json(), in_utc.to_json());
+    assert!(in_tokyo.timestamp() < in_utc.timestamp() && in_tokyo.timestamp() < in_paris.timestamp());
+    let mut timestamps = [in_utc.timestamp(), in_tokyo.timestamp(), in_paris.timestamp()];
+    timestamps.sort();
+    let offsets = timestamps.map(|timestamp| timestamp.offset().local_minus_utc() / 3600);
+    assert_eq!(offsets, [9, 0, 2], "by instant, and a stable sort keeps equal instants in their order");
+}
+
+#[test]
+fn the_lenient_parse_reads_what_chrono_reads_and_keeps_its_offset() {
+    let mut payload = example("call.held");
+    payload["timestamp"] = json!("2024-01-15 12:30:00+0200");
+    let event: Event = serde_json::from_value(payload.clone()).unwrap();
+    assert_eq!(event.to_json()["timestamp"], "2024-01-15T12:30:00+02:00");
+    assert_eq!(Event::from_slice(payload.to_string().as_bytes()).unwrap(), event);
+    for reading in [Reading::Strict, Reading::Tolerant] {
+        assert!(reading.parse(payload.to_string().as_bytes()).is_err(), "{reading:?} reads RFC 3339 only");
     }
 }

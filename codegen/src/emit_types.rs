@@ -18,7 +18,7 @@ pub fn doc(text: &str) -> TokenStream {
 pub fn rust_type(field_type: &FieldType) -> TokenStream {
     match field_type {
         FieldType::String => quote!(::std::string::String),
-        FieldType::Timestamp => quote!(::chrono::DateTime<::chrono::Utc>),
+        FieldType::Timestamp => quote!(::chrono::DateTime<::chrono::FixedOffset>),
         FieldType::U64 => quote!(u64),
         FieldType::I64 => quote!(i64),
         FieldType::Named(name) => {
@@ -736,12 +736,13 @@ fn field(field: &FieldDef, runtime: &Runtime) -> TokenStream {
     let ident = &field.ident;
     let ty = rust_type(&field.ty);
     let doc_attrs = doc(&field.doc);
-    // A timestamp whose UTC year has five digits is written back with the offset it came with.
+    // A timestamp is written back in the offset it came with, `Z` for offset zero, and one whose
+    // local year has five digits with an offset that brings it back into four.
     let serialize_with = (field.representation == FieldType::Timestamp).then(|| {
         let serialize = runtime.serialize_timestamp();
         quote! {
             #[serde(serialize_with = #serialize)]
-            #[cfg_attr(feature = "schemars", schemars(with = "::chrono::DateTime<::chrono::Utc>"))]
+            #[cfg_attr(feature = "schemars", schemars(with = "::chrono::DateTime<::chrono::FixedOffset>"))]
         }
     });
     quote! {

@@ -12,7 +12,7 @@ use crate::pattern::Pattern;
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldType {
     String,
-    /// `chrono::DateTime<Utc>`, for `format: date-time`.
+    /// `chrono::DateTime<FixedOffset>`, for `format: date-time`: the instant and the offset it was written with.
     Timestamp,
     /// `u64`: an integer whose bounds fit it.
     U64,
@@ -30,7 +30,7 @@ pub enum Definition {
     Newtype { name: String, doc: String, pattern: Option<Pattern>, min_length: Option<u64> },
     /// A closed list of strings: an enum that also keeps unknown values.
     StringEnum { name: String, doc: String, values: Vec<String> },
-    /// Another name for a field type, such as `Timestamp` for `chrono::DateTime<Utc>`.
+    /// Another name for a field type, such as `Timestamp` for `chrono::DateTime<FixedOffset>`.
     Alias { name: String, doc: String, target: FieldType },
     /// A `oneOf` of string constants and string enumerations: an enum with a unit variant per
     /// constant and a newtype variant per enumeration, such as `*` or an event type.

@@ -1027,7 +1027,7 @@ impl ::core::convert::TryFrom<::std::string::String> for PhoneNumber {
 /// Timestamp
 ///
 /// An RFC 3339 date-time, such as `2024-01-15T10:30:00Z`.
-pub type Timestamp = ::chrono::DateTime<::chrono::Utc>;
+pub type Timestamp = ::chrono::DateTime<::chrono::FixedOffset>;
 
 /// Duration in seconds
 ///

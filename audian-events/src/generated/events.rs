@@ -51,7 +51,7 @@ pub struct CallInitiated {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub initiated_at: crate::Timestamp,
 }
@@ -214,7 +214,7 @@ pub struct CallRinging {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub ringing_at: crate::Timestamp,
 }
@@ -336,7 +336,7 @@ pub struct CallAnswered {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub answered_at: crate::Timestamp,
 }
@@ -492,7 +492,7 @@ pub struct CallCompleted {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub ended_at: crate::Timestamp,
     /// Completion reason
@@ -726,7 +726,7 @@ pub struct CallFailed {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub failed_at: crate::Timestamp,
 }
@@ -931,7 +931,7 @@ pub struct CallCancelled {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub cancelled_at: crate::Timestamp,
     /// Cancelled by
@@ -1097,7 +1097,7 @@ pub struct CallTransferred {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub transferred_at: crate::Timestamp,
 }
@@ -1254,7 +1254,7 @@ pub struct CallHeld {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub held_at: crate::Timestamp,
 }
@@ -1371,7 +1371,7 @@ pub struct CallResumed {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub resumed_at: crate::Timestamp,
 }
@@ -1488,7 +1488,7 @@ pub struct CallMuted {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub muted_at: crate::Timestamp,
 }
@@ -1605,7 +1605,7 @@ pub struct CallUnmuted {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub unmuted_at: crate::Timestamp,
 }
@@ -1727,7 +1727,7 @@ pub struct RecordingStarted {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub started_at: crate::Timestamp,
 }
@@ -1872,7 +1872,7 @@ pub struct RecordingStopped {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub stopped_at: crate::Timestamp,
 }
@@ -2047,7 +2047,7 @@ pub struct RecordingCompleted {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub completed_at: crate::Timestamp,
 }
@@ -2265,7 +2265,7 @@ pub struct RecordingFailed {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub failed_at: crate::Timestamp,
 }
@@ -2429,7 +2429,7 @@ pub struct IvrInputReceived {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub received_at: crate::Timestamp,
 }
@@ -2618,7 +2618,7 @@ pub struct IvrMenuPresented {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub presented_at: crate::Timestamp,
 }
@@ -2804,7 +2804,7 @@ pub struct IvrTimeout {
     #[serde(serialize_with = "crate::timestamp::serialize")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "::chrono::DateTime<::chrono::Utc>")
+        schemars(with = "::chrono::DateTime<::chrono::FixedOffset>")
     )]
     pub timed_out_at: crate::Timestamp,
 }
