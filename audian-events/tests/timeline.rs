@@ -19,9 +19,13 @@ use serde_json::{Value, json};
 /// A documented example made into another event: its own `id`, the time `at` (in the envelope
 /// and in the `*_at` field of `data`), and `changes` merged into `data`.
 fn event(example: &str, id: &str, at: &str, changes: Value) -> Event {
+    event_written_at(example, id, &format!("2024-01-15T{at}Z"), changes)
+}
+
+/// As [`event`], at a timestamp written in full, with its offset.
+fn event_written_at(example: &str, id: &str, timestamp: &str, changes: Value) -> Event {
     let mut value: Value = serde_json::from_str(example).unwrap();
     value["id"] = json!(id);
-    let timestamp = format!("2024-01-15T{at}Z");
     value["timestamp"] = json!(timestamp);
     let data = value["data"].as_object_mut().unwrap();
     let time_fields: Vec<String> = data.keys().filter(|key| key.ends_with("_at")).cloned().collect();
@@ -421,6 +425,44 @@ fn retries_are_ignored_and_conflicting_ids_resolve_the_same_in_any_order() {
     assert_eq!(timeline.push(documented[3].clone()).unwrap(), Pushed::Added);
     assert_eq!(timeline.push(documented[0].clone()).unwrap(), Pushed::Conflict);
     assert_eq!(timeline.get("evt_1234567890abcdef").unwrap().event_type().as_str(), "call.initiated");
+}
+
+#[test]
+fn times_in_other_offsets_order_by_instant_and_are_kept_as_written() {
+    // The events of answered_and_completed at the same instants, written in four offsets, which
+    // put them out of order by their local clocks.
+    let written =
+        ["2024-01-15T19:30:00+09:00", "2024-01-15T02:30:02-08:00", "2024-01-15T10:30:05Z", "2024-01-15T12:35:10+02:00"];
+    let events: Vec<Event> = [CALL_INITIATED, CALL_RINGING, CALL_ANSWERED, CALL_COMPLETED]
+        .into_iter()
+        .zip(written)
+        .enumerate()
+        .map(|(index, (example, timestamp))| {
+            event_written_at(example, &format!("evt_ac_{}", index + 1), timestamp, json!({}))
+        })
+        .collect();
+    let in_utc = timeline_of(answered_and_completed());
+    for arrival in [events.clone(), events.iter().rev().cloned().collect()] {
+        let timeline = timeline_of(arrival);
+        assert_eq!(ids(&timeline), ids(&in_utc));
+        assert_eq!(timeline.state(), in_utc.state(), "the same instants");
+        let timestamps: Vec<Value> = timeline.events().map(|event| event.to_json()["timestamp"].clone()).collect();
+        assert_eq!(timestamps, written);
+    }
+
+    // A retry with its times in another offset is a duplicate, and the timeline holds the same
+    // text whichever arrived first.
+    let retry = event_written_at(CALL_ANSWERED, "evt_ac_3", "2024-01-15T11:30:05+01:00", json!({}));
+    let mut first = timeline_of(events.clone());
+    let mut second = timeline_of(
+        events.iter().map(|event| if event.id().as_str() == "evt_ac_3" { retry.clone() } else { event.clone() }),
+    );
+    assert_eq!(first.push(retry.clone()).unwrap(), Pushed::Duplicate);
+    assert_eq!(second.push(events[2].clone()).unwrap(), Pushed::Duplicate);
+    let texts =
+        |timeline: &CallTimeline| timeline.events().map(|event| event.to_json().to_string()).collect::<Vec<_>>();
+    assert_eq!(texts(&first), texts(&second));
+    assert_eq!(first.get("evt_ac_3").unwrap().to_json()["timestamp"], "2024-01-15T10:30:05Z", "the first by JSON text");
 }
 
 #[test]

@@ -116,7 +116,9 @@ pub struct CallTimeline {
 pub enum Pushed {
     /// The event is new: its id was not in the timeline.
     Added,
-    /// The same event is already in the timeline: a retry. Nothing changed.
+    /// The same event is already in the timeline: a retry. Nothing changed, but for the text of
+    /// the event held when the retry wrote its times in other offsets (the same instants): the
+    /// one first by JSON text is kept, as for a conflict.
     Duplicate,
     /// A different event with the same id is already in the timeline. The timeline keeps the
     /// one that comes first in timeline order (then by JSON text), so that the result does not
@@ -214,16 +216,16 @@ impl CallTimeline {
             return Ok(Pushed::Added);
         };
         let held = &self.events[held_key];
-        if *held == event {
-            return Ok(Pushed::Duplicate);
-        }
+        let pushed = if *held == event { Pushed::Duplicate } else { Pushed::Conflict };
+        // A retry may write its times in other offsets (equal events, the same instants): the
+        // one first by JSON text is kept then, as of two different events.
         if timeline_order(&event, held) == Ordering::Less {
             let held_key = held_key.clone();
             self.events.remove(&held_key);
             self.keys.insert(event.id().clone(), key.clone());
             self.events.insert(key, event);
         }
-        Ok(Pushed::Conflict)
+        Ok(pushed)
     }
 
     /// The events in timeline order: by timestamp, then lifecycle step, then id.
