@@ -55,6 +55,8 @@
 //! - `redis`: `dedup::RedisDedupStore`, a dedup store shared by several receivers (on Tokio).
 //! - `axum`: `axum::WebhookReceiver` and the `axum::ValidatedEvent` extractor, to receive webhooks
 //!   with axum 0.8.
+//! - `testing`: `testing`, proptest strategies of valid events, whole calls, delivery faults and
+//!   payloads that break one rule, generated from the schemas, for the tests of a receiver.
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -69,6 +71,8 @@ mod integer;
 mod parse;
 mod string_enum;
 pub mod subscription;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod timeline;
 mod timestamp;
 pub mod validation;

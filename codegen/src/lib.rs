@@ -11,6 +11,7 @@ pub use source::{Example, SchemaFile, SchemaSet, UNION_FILE};
 pub mod catalog;
 mod emit_docs;
 mod emit_examples;
+mod emit_strategies;
 mod emit_types;
 pub mod emit_validators;
 pub mod events;
@@ -20,6 +21,7 @@ pub mod pattern;
 pub mod runtime;
 pub mod shape;
 pub mod tolerant;
+pub mod violations;
 
 pub use catalog::EventCatalog;
 use runtime::Runtime;
@@ -76,6 +78,10 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         pub mod examples;
         #[rustfmt::skip]
         pub(crate) mod tolerant;
+        /// The proptest strategies of `testing`.
+        #[cfg(feature = "testing")]
+        #[rustfmt::skip]
+        pub(crate) mod strategies;
         pub use common::*;
         pub use events::*;
     };
@@ -123,6 +129,10 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         /// accepts, is drift.
         pub(crate) const RELAXATIONS: &[(&str, #drift_kind)] = &[#(#relaxations),*];
     };
+    let rules = violations::rules(&model, &catalog)?;
+    let strategies_input =
+        emit_strategies::Input { model: &model, definitions: &definitions, events: &events, rules: &rules };
+    let strategies = emit_strategies::strategies(&strategies_input, &runtime)?;
     let mut files = vec![
         rust_file("audian-events/src/generated/mod.rs", module),
         rust_file("audian-events/src/generated/common.rs", common),
@@ -132,6 +142,7 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         rust_file("audian-events/src/generated/webhooks.rs", emit_types::requests(&requests, &runtime)),
         GeneratedFile { path: "docs/events.md".into(), contents: emit_docs::events_markdown(&events) },
         rust_file("audian-events/src/generated/tolerant.rs", tolerant_code),
+        rust_file("audian-events/src/generated/strategies.rs", strategies),
     ];
     for (path, document) in &tolerant.documents {
         let contents = serde_json::to_string_pretty(document).expect("a JSON value serializes") + "\n";

@@ -20,7 +20,7 @@ pub enum CharSet {
 const LINE_TERMINATORS: [char; 4] = ['\n', '\r', '\u{2028}', '\u{2029}'];
 
 impl CharSet {
-    fn contains(&self, c: char) -> bool {
+    pub fn contains(&self, c: char) -> bool {
         match self {
             CharSet::Ranges(ranges) => ranges.iter().any(|&(low, high)| low <= c && c <= high),
             CharSet::AnyButLineTerminator => !LINE_TERMINATORS.contains(&c),

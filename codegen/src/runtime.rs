@@ -48,6 +48,12 @@ impl Runtime {
         quote!(#krate::string_enum)
     }
 
+    /// `testing::values`: what the generated strategies are made of.
+    pub fn testing(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::testing::values)
+    }
+
     /// The function that serializes a timestamp, as the string serde's `serialize_with` takes.
     pub fn serialize_timestamp(&self) -> String {
         let krate = &self.krate;

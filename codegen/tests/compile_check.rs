@@ -74,6 +74,8 @@ fn manifest(fixture: &str) -> String {
          \n\
          [features]\n\
          schemars = [\"dep:schemars\"]\n\
+         # Declared so that the generated module of its strategies is a known cfg; not built here.\n\
+         testing = []\n\
          \n\
          # Not a member of the workspace above the temporary directory, if any.\n\
          [workspace]\n"

@@ -151,7 +151,7 @@ fn follow_the_recipe(root: &Path) -> Result<(), String> {
         + table[start..]
             .find("\n];")
             .ok_or_else(|| format!("`TIMELINE_TABLE` in {} has no end", table_path.display()))?;
-    let line = format!("\n    (\"{NAME}\", InCall, Counted),");
+    let line = format!("\n    (\"{NAME}\", InCall, Counted, &[]),");
     fs::write(&table_path, format!("{}{line}{}", &table[..end], &table[end..]))
         .map_err(|error| format!("cannot write {}: {error}", table_path.display()))?;
     println!("try-new-event: added `{NAME}` to the schemas, its example, and its line to the timeline's table");

@@ -21,5 +21,10 @@ pub mod examples;
 #[rustfmt::skip]
 pub(crate) mod tolerant;
 
+/// The proptest strategies of `testing`.
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub(crate) mod strategies;
+
 pub use common::*;
 pub use events::*;

@@ -100,6 +100,8 @@ pub use state::{
 };
 pub use store::CallTimelines;
 pub use table::Step;
+#[cfg(feature = "testing")]
+pub(crate) use table::TIMELINE_TABLE;
 
 use crate::{CallId, Event, EventId, EventType, Timestamp};
 

@@ -43,33 +43,38 @@ pub(crate) enum InState {
 use InState::*;
 use Step::*;
 
-/// One line per event type of the schemas: its name, its lifecycle [`Step`], and what the fold
-/// of the call's state takes from it. A new event type is `Counted` unless its arm is also
-/// written in the fold (`state.rs`).
-pub(crate) const TIMELINE_TABLE: &[(&str, Step, InState)] = &[
-    ("call.initiated", Initiated, Folded),
-    ("call.ringing", Ringing, Folded),
-    ("call.answered", Answered, Folded),
-    ("call.completed", End, Folded),
-    ("call.failed", End, Folded),
-    ("call.cancelled", End, Folded),
-    ("call.transferred", InCall, Folded),
-    ("call.held", InCall, Folded),
-    ("call.resumed", InCall, Folded),
-    ("call.muted", InCall, Folded),
-    ("call.unmuted", InCall, Folded),
-    ("recording.started", InCall, Folded),
-    ("recording.stopped", FollowUp, Folded),
-    ("recording.completed", Outcome, Folded),
-    ("recording.failed", Outcome, Folded),
-    ("ivr.menu_presented", InCall, Folded),
-    ("ivr.input_received", FollowUp, Folded),
-    ("ivr.timeout", FollowUp, Folded),
+/// The event types an event type follows in a call's lifecycle, one of which comes before it
+/// (`call.resumed` follows `call.held`); none for one that starts something (`call.initiated`,
+/// `call.held`). This is what `testing::call_lifecycle` draws calls from.
+pub(crate) type Follows = &'static [&'static str];
+
+/// One line per event type of the schemas: its name, its lifecycle [`Step`], what the fold of
+/// the call's state takes from it, and what it [follows](Follows). A new event type is `Counted`
+/// unless its arm is also written in the fold (`state.rs`).
+pub(crate) const TIMELINE_TABLE: &[(&str, Step, InState, Follows)] = &[
+    ("call.initiated", Initiated, Folded, &[]),
+    ("call.ringing", Ringing, Folded, &["call.initiated"]),
+    ("call.answered", Answered, Folded, &["call.ringing"]),
+    ("call.completed", End, Folded, &["call.answered"]),
+    ("call.failed", End, Folded, &["call.ringing", "call.answered"]),
+    ("call.cancelled", End, Folded, &["call.ringing"]),
+    ("call.transferred", InCall, Folded, &[]),
+    ("call.held", InCall, Folded, &[]),
+    ("call.resumed", InCall, Folded, &["call.held"]),
+    ("call.muted", InCall, Folded, &[]),
+    ("call.unmuted", InCall, Folded, &["call.muted"]),
+    ("recording.started", InCall, Folded, &[]),
+    ("recording.stopped", FollowUp, Folded, &["recording.started"]),
+    ("recording.completed", Outcome, Folded, &["recording.stopped"]),
+    ("recording.failed", Outcome, Folded, &["recording.started", "recording.stopped"]),
+    ("ivr.menu_presented", InCall, Folded, &[]),
+    ("ivr.input_received", FollowUp, Folded, &["ivr.menu_presented"]),
+    ("ivr.timeout", FollowUp, Folded, &["ivr.menu_presented"]),
 ];
 
 /// The table's line of `event_type`; `None` for an event type this version does not know, and
 /// (until the test above is made to pass) for one the table misses.
-fn line_of(event_type: &EventType) -> Option<&'static (&'static str, Step, InState)> {
+fn line_of(event_type: &EventType) -> Option<&'static (&'static str, Step, InState, Follows)> {
     match event_type {
         EventType::Unknown(_) => None,
         known => TIMELINE_TABLE.iter().find(|(name, ..)| *name == known.as_str()),
@@ -79,7 +84,7 @@ fn line_of(event_type: &EventType) -> Option<&'static (&'static str, Step, InSta
 /// The lifecycle step of `event_type`; [`Step::InCall`] for an event type this version does
 /// not know, which can be anything that happens in a call.
 pub(crate) fn step_of(event_type: &EventType) -> Step {
-    line_of(event_type).map_or(Step::InCall, |&(_, step, _)| step)
+    line_of(event_type).map_or(Step::InCall, |&(_, step, ..)| step)
 }
 
 #[cfg(test)]
@@ -91,7 +96,7 @@ mod tests {
     /// What the fold takes from `event_type`; [`InState::Counted`] for an event type this
     /// version does not know, whose data it cannot read.
     fn in_state(event_type: &EventType) -> InState {
-        line_of(event_type).map_or(InState::Counted, |&(.., in_state)| in_state)
+        line_of(event_type).map_or(InState::Counted, |&(_, _, in_state, _)| in_state)
     }
 
     #[test]
@@ -104,7 +109,7 @@ mod tests {
         assert!(
             missing.is_empty(),
             "event types without exactly one line in TIMELINE_TABLE (audian-events/src/timeline/table.rs): \
-             {missing:?}; add one line per event type, such as `(\"{}\", InCall, Counted)`",
+             {missing:?}; add one line per event type, such as `(\"{}\", InCall, Counted, &[])`",
             missing.first().unwrap_or(&""),
         );
         let strangers: Vec<&str> = TIMELINE_TABLE
@@ -136,6 +141,26 @@ mod tests {
                 in_state(&event.event_type()),
                 if folded { "has" } else { "has no" },
             );
+        }
+    }
+
+    #[test]
+    fn what_an_event_type_follows_is_an_event_type_of_the_schemas_and_never_itself_again() {
+        for (name, .., follows) in TIMELINE_TABLE {
+            for earlier in *follows {
+                assert!(
+                    EventType::ALL.iter().any(|known| known.as_str() == *earlier),
+                    "TIMELINE_TABLE (audian-events/src/timeline/table.rs): `{name}` follows `{earlier}`, which the \
+                     schemas do not have"
+                );
+            }
+            // What an event type follows, and what that follows, and so on, never leads back to it.
+            let mut reached: Vec<&str> = follows.to_vec();
+            while let Some(earlier) = reached.pop() {
+                assert_ne!(earlier, *name, "TIMELINE_TABLE: `{name}` follows itself, through what it follows");
+                let line = TIMELINE_TABLE.iter().find(|(line, ..)| *line == earlier);
+                reached.extend(line.map_or(&[][..], |(.., follows)| follows).iter().copied());
+            }
         }
     }
 
