@@ -11,6 +11,7 @@ use audian_events_tests::{Disagreement, Engine, Judge, Reference, Stats, schema_
 
 pub const USAGE: &str = "\
 usage: cargo xtask fuzz [--cases N] [--seed S] [--threads T] [--reading strict|tolerant|both]
+       cargo xtask fuzz --strategies N [--seed S] [--threads T]
 
 Mutates the documented examples of schema/examples/ at random and checks, on every payload, that
 the generated validators of each reading (Reading::is_valid, ::validate, ::validate_value,
@@ -26,6 +27,10 @@ options:
   --threads T   worker threads (default: the available parallelism); the outcome does not
                 depend on it: case i of seed S is the same payload on any machine
   --reading R   strict, tolerant or both (default both: each case is judged in both readings)
+  --strategies N
+                instead, draw N events from audian_events::testing::any_event() and N payloads
+                from invalid_payload() (feature `testing`): each event must be valid under the
+                reference and our validators, each payload refused by both, at its pointer
 
 `cargo xtask fuzz` runs this in an optimized build (the first run compiles it, a few minutes).";
 
@@ -39,6 +44,8 @@ struct Options {
     seed: Option<u64>,
     threads: Option<usize>,
     readings: Vec<Reading>,
+    /// `--strategies N`: draws of the `testing` strategies instead of mutated payloads.
+    strategies: Option<u64>,
 }
 
 fn parse_readings(text: Option<&str>) -> Result<Vec<Reading>, String> {
@@ -61,8 +68,13 @@ fn parse_number(flag: &str, text: Option<&str>) -> Result<u64, String> {
 }
 
 fn parse(args: &[&str]) -> Result<Options, String> {
-    let mut options =
-        Options { cases: 1_000_000, seed: None, threads: None, readings: vec![Reading::Strict, Reading::Tolerant] };
+    let mut options = Options {
+        cases: 1_000_000,
+        seed: None,
+        threads: None,
+        readings: vec![Reading::Strict, Reading::Tolerant],
+        strategies: None,
+    };
     let mut args = args.iter().copied();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -81,6 +93,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
                 options.threads = Some(threads as usize);
             }
             "--reading" => options.readings = parse_readings(value())?,
+            "--strategies" => options.strategies = Some(parse_number(flag, value())?),
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
@@ -114,6 +127,9 @@ pub fn main(args: &[&str]) -> ExitCode {
     } else {
         ""
     };
+    if let Some(count) = options.strategies {
+        return crate::strategies::run(count, seed, threads);
+    }
     let reading_names: Vec<&str> = options.readings.iter().map(|&reading| reading_name(reading)).collect();
     eprintln!(
         "fuzz: seed {seed} ({origin}; replay with --seed {seed}), {} cases, {} reading{}, {threads} threads{optimized}",

@@ -3,6 +3,7 @@
 //! needs the crate it generates to compile.
 
 mod fuzz;
+mod strategies;
 mod validate;
 
 use std::process::ExitCode;
