@@ -2,6 +2,7 @@
 //! reference validator, run the code generator and write (or, with `--check`, compare) the
 //! generated files.
 
+pub mod compat;
 pub mod reference;
 
 use std::fmt;

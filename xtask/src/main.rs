@@ -28,10 +28,14 @@ commands:
                       plant each bug of a fixed list in a copy of the workspace, one at a time,
                       run the tests on it, and report which bugs they caught (all must be; 10 to
                       20 minutes, not run in CI)
+  compat [--base REV | --old DIR --new DIR] [--format table|json] [--check-version]
+                      what each schema change since REV (default the newest `v*` tag, else HEAD)
+                      does to tolerant receivers, strict validators and old payloads, with a
+                      counterexample for each breaking verdict, and the version bump it needs
   bench [--no-run]    run the benchmarks against the jsonschema crate, print the table of medians
                       and ratios, write docs/bench.svg
 
-`cargo xtask <command> --help` tells more about fuzz, validate, try-new-event and mutants.";
+`cargo xtask <command> --help` tells more about fuzz, validate, try-new-event, mutants and compat.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench::main(rest),
         ["try-new-event", rest @ ..] => try_new_event::main(rest),
         ["mutants", rest @ ..] => mutants::main(rest),
+        ["compat", rest @ ..] => xtask::compat::main(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,270 @@
+//! `cargo xtask compat`: what a change of `schema/` does to each kind of user of the crate,
+//! proven with counterexamples, and the version bump it needs.
+//!
+//! The changes are found by walking the two versions in parallel ([`diff`]); each is applied
+//! alone to the old version ([`isolate`]) and judged by the reference validators on payloads
+//! generated from both versions ([`sample`], [`witness`]); the rules ([`rules`]) say what to
+//! expect, and the output says so loudly where they and the evidence disagree. The verdicts
+//! reported are the evidence's.
+
+pub mod diff;
+pub mod git;
+pub mod isolate;
+pub mod report;
+pub mod rules;
+pub mod sample;
+pub mod semver;
+pub mod witness;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use diff::Documents;
+use report::{Judged, Report};
+use semver::Bump;
+use witness::Side;
+
+pub const USAGE: &str = "\
+usage: cargo xtask compat [--base REV | --old DIR --new DIR] [--format table|json] [--check-version]
+                          [--payloads N] [--seed S]
+
+Compares schema/ at the git revision REV (default: the newest `v*` tag, or HEAD when there is
+none) with the working tree, or the schema folder DIR with another. For every change: its file,
+JSON Pointer and kind, and a verdict, compatible or breaking, for each audience, found by the
+reference validator on generated payloads (at least N, default 1000, each way) with a
+counterexample for each breaking one; then the smallest version bump of audian-events.
+
+  --check-version   fail (exit 1) when `version` in Cargo.toml's [workspace.package] is not
+                    bumped at least that much from the base revision (needs --base)
+
+exit 0 unless --check-version fails (1) or the schemas at either side do not load (2).";
+
+/// Compares two versions of the schema documents; `budget` payloads at least each way.
+pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, seed: u64) -> Result<Report, String> {
+    let old_side = Side::load(old, "old schema", true)?;
+    Side::load(new, "new schema", false)?;
+    let vocabulary = witness::vocabulary(&[old, new]);
+    let mut changes = Vec::new();
+    for (index, change) in diff::diff(old, new).into_iter().enumerate() {
+        let isolated = isolate::apply(old, &change);
+        let new_side = Side::load(&isolated, "new schema", false).map_err(|error| {
+            format!(
+                "the old schemas with only `{}` at {}#{} do not load: {error}",
+                change.kind.name(),
+                change.schema,
+                change.pointer
+            )
+        })?;
+        let evidence =
+            witness::search(&change, &old_side, &new_side, &vocabulary, budget, seed.wrapping_add(index as u64));
+        let reached = old_side.tolerant_reaches(&change.schema, &change.pointer)
+            || new_side.tolerant_reaches(&change.schema, &change.pointer);
+        let rule = match change.kind {
+            diff::Kind::RefRetargeted => ref_rule(&change, &old_side, &new_side, reached),
+            _ => rules::expect(&change, reached),
+        };
+        let bump = semver::bump(&change, evidence.verdicts);
+        changes.push(Judged { change, rule, evidence, bump });
+    }
+    let semver = changes.iter().map(|judged| judged.bump).max().unwrap_or(Bump::None);
+    Ok(Report { title: title.to_owned(), changes, semver })
+}
+
+/// The rule of a retargeted `$ref`: the rules of the differences between its two targets, each
+/// audience breaking where one of them breaks it.
+fn ref_rule(change: &diff::Change, old: &Side, new: &Side, reached: bool) -> Option<rules::Verdicts> {
+    let written =
+        |side: &Side| side.documents.get(&change.schema)?.pointer(&change.pointer)?.as_str().map(str::to_owned);
+    let before = old.resolve(&change.schema, &written(old)?)?;
+    let after = new.resolve(&change.schema, &written(new)?)?;
+    let targets = |value: serde_json::Value| Documents::from([("target.json".to_owned(), value)]);
+    let mut verdicts = rules::Verdicts::COMPATIBLE;
+    for difference in diff::diff(&targets(before), &targets(after)) {
+        let rule = rules::expect(&difference, reached)?;
+        verdicts.tolerant_reader |= rule.tolerant_reader;
+        verdicts.strict_validator |= rule.strict_validator;
+        verdicts.old_payloads |= rule.old_payloads;
+    }
+    Some(verdicts)
+}
+
+/// Reads a schema folder as documents (examples under `examples/`).
+pub fn read_dir(dir: &Path) -> Result<Documents, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Documents) -> Result<(), String> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|error| format!("cannot list {}: {error}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if path.extension().is_some_and(|extension| extension == "json") {
+                let value = audian_events_reference::read_json(&path)?;
+                let relative = path.strip_prefix(root).expect("under the root");
+                let relative: Vec<_> = relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
+                out.insert(relative.join("/"), value);
+            }
+        }
+        Ok(())
+    }
+    let mut documents = Documents::new();
+    walk(dir, dir, &mut documents)?;
+    if documents.is_empty() {
+        return Err(format!("no schema in {}", dir.display()));
+    }
+    Ok(documents)
+}
+
+/// `version` of `[workspace.package]` in a Cargo.toml's text.
+pub fn workspace_version(manifest: &str) -> Option<String> {
+    let mut in_section = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_section = line == "[workspace.package]";
+        } else if in_section && let Some(rest) = line.strip_prefix("version") {
+            let value = rest.trim_start().strip_prefix('=')?.trim();
+            return Some(value.trim_matches('"').to_owned());
+        }
+    }
+    None
+}
+
+struct Options {
+    base: Option<String>,
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    json: bool,
+    check_version: bool,
+    payloads: usize,
+    seed: u64,
+}
+
+fn parse(args: &[&str]) -> Result<Options, String> {
+    let mut options = Options {
+        base: None,
+        old: None,
+        new: None,
+        json: false,
+        check_version: false,
+        payloads: witness::PAYLOADS,
+        seed: 15,
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || rest.next().map(|value| (*value).to_owned()).ok_or(format!("{arg} needs a value"));
+        match *arg {
+            "--base" => options.base = Some(value()?),
+            "--old" => options.old = Some(PathBuf::from(value()?)),
+            "--new" => options.new = Some(PathBuf::from(value()?)),
+            "--format" => match value()?.as_str() {
+                "json" => options.json = true,
+                "table" | "text" => options.json = false,
+                other => return Err(format!("unknown format {other:?}: table or json")),
+            },
+            "--check-version" => options.check_version = true,
+            "--payloads" => {
+                options.payloads = value()?.parse().map_err(|_| "--payloads takes a number".to_owned())?;
+                if options.payloads < witness::PAYLOADS {
+                    return Err(format!("--payloads is at least {}", witness::PAYLOADS));
+                }
+            }
+            "--seed" => options.seed = value()?.parse().map_err(|_| "--seed takes a number".to_owned())?,
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    if options.old.is_some() != options.new.is_some() {
+        return Err("--old and --new go together".to_owned());
+    }
+    if options.old.is_some() && (options.base.is_some() || options.check_version) {
+        return Err("--old/--new compare folders: no --base, no --check-version".to_owned());
+    }
+    Ok(options)
+}
+
+pub fn main(args: &[&str]) -> ExitCode {
+    if args.iter().any(|arg| matches!(*arg, "--help" | "-h")) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse(args) {
+        Ok(options) => options,
+        Err(error) => {
+            eprintln!("{error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let workspace = crate::Layout::repository().workspace;
+    let loaded = match (&options.old, &options.new) {
+        (Some(old), Some(new)) => read_dir(old).and_then(|before| {
+            let after = read_dir(new)?;
+            Ok((format!("{} -> {}", old.display(), new.display()), before, after, None))
+        }),
+        _ => (|| {
+            let base = match &options.base {
+                Some(base) => base.clone(),
+                None => git::newest_version_tag(&workspace)?.unwrap_or_else(|| "HEAD".to_owned()),
+            };
+            let before = git::documents_at(&workspace, &base, "schema")?;
+            let after = read_dir(&workspace.join("schema"))?;
+            Ok((format!("schema/ at {base} -> working tree"), before, after, Some(base)))
+        })(),
+    };
+    let (title, old, new, base) = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = match compare(&title, &old, &new, options.payloads, options.seed) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("the schemas do not load: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if options.json {
+        println!("{}", serde_json::to_string_pretty(&report.json()).expect("JSON serializes"));
+    } else {
+        println!("{}", report.table());
+    }
+    if options.check_version {
+        let base = base.expect("--check-version needs a base revision");
+        return check_version(&workspace, &base, report.semver);
+    }
+    ExitCode::SUCCESS
+}
+
+fn check_version(workspace: &Path, base: &str, needed: Bump) -> ExitCode {
+    let versions = git::file_at(workspace, base, "Cargo.toml").and_then(|old| {
+        let current =
+            std::fs::read_to_string(workspace.join("Cargo.toml")).map_err(|error| format!("Cargo.toml: {error}"))?;
+        let read = |text: &str, at: &str| {
+            workspace_version(text).ok_or(format!("no `version` in [workspace.package] of Cargo.toml at {at}"))
+        };
+        Ok((read(&old, base)?, read(&current, "the working tree")?))
+    });
+    let (old, current) = match versions {
+        Ok(versions) => versions,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    let (Some(from), Some(to)) = (semver::parse_version(&old), semver::parse_version(&current)) else {
+        eprintln!("cannot read the versions {old:?} and {current:?}");
+        return ExitCode::from(2);
+    };
+    let made = semver::bump_between(from, to);
+    if made >= needed {
+        eprintln!("version {old} at {base} -> {current}: a {made} bump, and the changes need {needed}: ok");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "version {old} at {base} -> {current}: a {made} bump, but the changes need {needed}: bump `version` in Cargo.toml's [workspace.package]"
+        );
+        ExitCode::FAILURE
+    }
+}
