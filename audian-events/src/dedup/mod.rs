@@ -68,7 +68,7 @@ use crate::EventId;
 
 mod memory;
 #[cfg(feature = "redis")]
-mod redis;
+pub(crate) mod redis;
 
 pub use memory::MemoryDedupStore;
 #[cfg(feature = "redis")]

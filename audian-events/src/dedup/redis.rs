@@ -122,7 +122,7 @@ impl RedisDedupStore {
 }
 
 /// The kind of a Redis failure, and how to say it.
-fn classify(error: &RedisError) -> (DedupErrorKind, &'static str) {
+pub(crate) fn classify(error: &RedisError) -> (DedupErrorKind, &'static str) {
     if error.is_connection_refusal() {
         (DedupErrorKind::Unavailable, "refused the connection for")
     } else if error.is_timeout() {
@@ -139,7 +139,7 @@ fn classify(error: &RedisError) -> (DedupErrorKind, &'static str) {
 }
 
 /// `host:port` of `url`, without the user and password.
-fn server_of(url: &str) -> String {
+pub(crate) fn server_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split('/').next().unwrap_or(rest);
     let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);

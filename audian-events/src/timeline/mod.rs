@@ -39,6 +39,10 @@
 //! ```
 //!
 //! [`CallTimelines`] keeps the timelines of many calls, keyed by call id, bounded in memory.
+//! A [`TimelineStore`] keeps them where several receivers can share them:
+//! [`MemoryTimelineStore`] in one process, `RedisTimelineStore` (feature `redis`) for receivers
+//! behind a load balancer, each giving exactly what a [`CallTimeline`] of all the call's events
+//! gives.
 //!
 //! # Lifecycle steps
 //!
@@ -87,6 +91,9 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "redis")]
+mod redis;
+mod shared;
 mod state;
 mod store;
 mod table;
@@ -95,6 +102,9 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+#[cfg(feature = "redis")]
+pub use redis::{RedisTimelineStore, RedisTimelineStoreBuilder};
+pub use shared::{MemoryTimelineStore, TimelineStore, TimelineStoreError, TimelineStoreErrorKind};
 pub use state::{
     Answer, CallEnd, CallState, IvrActivity, Recording, RecordingFailure, RecordingFile, RecordingStatus, Transfer,
 };
