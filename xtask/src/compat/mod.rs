@@ -231,40 +231,80 @@ pub fn main(args: &[&str]) -> ExitCode {
         println!("{}", report.table());
     }
     if options.check_version {
-        let base = base.expect("--check-version needs a base revision");
-        return check_version(&workspace, &base, report.semver);
+        let base = base.expect("--check-version compares with a base revision");
+        return match check_version(&workspace, &base, report.semver) {
+            Ok(summary) => {
+                eprintln!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(VersionCheck::NotBumped(message)) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+            Err(VersionCheck::Unreadable(message)) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
     }
     ExitCode::SUCCESS
 }
 
-fn check_version(workspace: &Path, base: &str, needed: Bump) -> ExitCode {
-    let versions = git::file_at(workspace, base, "Cargo.toml").and_then(|old| {
-        let current =
-            std::fs::read_to_string(workspace.join("Cargo.toml")).map_err(|error| format!("Cargo.toml: {error}"))?;
-        let read = |text: &str, at: &str| {
-            workspace_version(text).ok_or(format!("no `version` in [workspace.package] of Cargo.toml at {at}"))
-        };
-        Ok((read(&old, base)?, read(&current, "the working tree")?))
-    });
-    let (old, current) = match versions {
-        Ok(versions) => versions,
-        Err(error) => {
-            eprintln!("{error}");
-            return ExitCode::from(2);
-        }
+/// Why `--check-version` failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum VersionCheck {
+    /// The version is not bumped enough (exit 1).
+    NotBumped(String),
+    /// The versions cannot be read (exit 2).
+    Unreadable(String),
+}
+
+/// Compares `version` of `[workspace.package]` in `Cargo.toml` at `base` with the working tree's:
+/// `Ok` with a summary when it is bumped at least `needed` (in Cargo's reading of semver, where
+/// below 1.0.0 the minor number is the breaking one).
+pub fn check_version(workspace: &Path, base: &str, needed: Bump) -> Result<String, VersionCheck> {
+    let old = git::file_at(workspace, base, "Cargo.toml").map_err(VersionCheck::Unreadable)?;
+    let current = std::fs::read_to_string(workspace.join("Cargo.toml"))
+        .map_err(|error| VersionCheck::Unreadable(format!("Cargo.toml: {error}")))?;
+    let read = |text: &str, at: &str| {
+        workspace_version(text).ok_or_else(|| {
+            VersionCheck::Unreadable(format!("no `version` in [workspace.package] of Cargo.toml at {at}"))
+        })
     };
+    let (old, current) = (read(&old, base)?, read(&current, "the working tree")?);
     let (Some(from), Some(to)) = (semver::parse_version(&old), semver::parse_version(&current)) else {
-        eprintln!("cannot read the versions {old:?} and {current:?}");
-        return ExitCode::from(2);
+        return Err(VersionCheck::Unreadable(format!("cannot read the versions {old:?} and {current:?}")));
     };
     let made = semver::bump_between(from, to);
     if made >= needed {
-        eprintln!("version {old} at {base} -> {current}: a {made} bump, and the changes need {needed}: ok");
-        ExitCode::SUCCESS
+        Ok(format!("version {old} at {base} -> {current}: a {made} bump, and the changes need {needed}: ok"))
     } else {
-        eprintln!(
+        Err(VersionCheck::NotBumped(format!(
             "version {old} at {base} -> {current}: a {made} bump, but the changes need {needed}: bump `version` in Cargo.toml's [workspace.package]"
-        );
-        ExitCode::FAILURE
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_version_is_read_from_its_section_only() {
+        let manifest = "[package]\nversion = \"9.9.9\"\n[workspace.package]\nedition = \"2024\"\nversion = \"0.3.1\"\n";
+        assert_eq!(workspace_version(manifest).as_deref(), Some("0.3.1"));
+        assert_eq!(workspace_version("[workspace]\nmembers = []\n"), None);
+    }
+
+    #[test]
+    fn below_one_the_minor_number_is_the_breaking_one() {
+        assert_eq!(semver::bump_between((0, 1, 0), (0, 2, 0)), Bump::Major);
+        assert_eq!(semver::bump_between((0, 1, 0), (0, 1, 1)), Bump::Minor);
+        assert_eq!(semver::bump_between((0, 1, 0), (0, 1, 0)), Bump::None);
+        assert_eq!(semver::bump_between((1, 2, 3), (2, 0, 0)), Bump::Major);
+        assert_eq!(semver::bump_between((1, 2, 3), (1, 3, 0)), Bump::Minor);
+        assert_eq!(semver::bump_between((1, 2, 3), (1, 2, 4)), Bump::Patch);
+        assert_eq!(semver::bump_between((1, 2, 3), (1, 2, 2)), Bump::None);
+        assert_eq!(semver::parse_version("1.2.3-rc.1"), Some((1, 2, 3)));
     }
 }

@@ -96,6 +96,12 @@ impl Side {
         self.set.resolve(file, reference).ok().map(|target| target.schema.clone())
     }
 
+    /// The documented example of a root (`examples/call.held.json` for `events/call.held.json`).
+    fn example(&self, root: &str) -> Option<&Value> {
+        let name = root.strip_prefix("events/").unwrap_or(root);
+        self.documents.get(&format!("examples/{name}"))
+    }
+
     /// The payload roots: the files that describe a payload, not only `$defs`.
     fn roots(&self) -> Vec<String> {
         self.strict.keys().cloned().chain(self.model.files.keys().filter(|path| is_event(path)).cloned()).collect()
@@ -219,6 +225,8 @@ pub fn search(change: &Change, old: &Side, new: &Side, vocabulary: &[String], bu
         evidence.old_checked += 1;
         let Some(other) = new.judge(root) else { continue };
         if !other.is_valid(&payload) {
+            let payload =
+                shrink(payload, old.example(root), &|candidate| own.is_valid(candidate) && !other.is_valid(candidate));
             evidence.verdicts.old_payloads = true;
             evidence.counterexamples.push(counterexample(
                 "old_payloads",
@@ -259,6 +267,9 @@ pub fn search(change: &Change, old: &Side, new: &Side, vocabulary: &[String], bu
                 None => old.strict.get(UNION_FILE).filter(|union| !union.is_valid(&payload)),
             };
             if let Some(other) = refused {
+                let payload = shrink(payload.clone(), new.example(root), &|candidate| {
+                    own.is_valid(candidate) && !other.is_valid(candidate)
+                });
                 strict_found = true;
                 evidence.verdicts.strict_validator = true;
                 let judged = if old.judge(root).is_some() { judge_of(root) } else { UNION_FILE };
@@ -279,6 +290,9 @@ pub fn search(change: &Change, old: &Side, new: &Side, vocabulary: &[String], bu
             && !tolerant.is_valid(&payload)
         {
             tolerant_found = true;
+            let payload = shrink(payload, new.example(root), &|candidate| {
+                own.is_valid(candidate) && !tolerant.is_valid(candidate)
+            });
             evidence.verdicts.tolerant_reader = true;
             evidence.counterexamples.push(counterexample(
                 "tolerant_reader",
@@ -350,5 +364,78 @@ fn collect_names(value: &Value, names: &mut BTreeSet<String>) {
         }
         Value::Array(items) => items.iter().for_each(|child| collect_names(child, names)),
         _ => {}
+    }
+}
+
+/// Shrinks a counterexample towards something a person recognises while `keeps` holds: object
+/// members dropped, then each value replaced by the documented example's at the same pointer.
+fn shrink(mut payload: Value, example: Option<&Value>, keeps: &dyn Fn(&Value) -> bool) -> Value {
+    let mut budget = 400;
+    'dropping: loop {
+        for pointer in member_pointers(&payload, "") {
+            if budget == 0 {
+                break 'dropping;
+            }
+            budget -= 1;
+            let mut smaller = payload.clone();
+            remove_at(&mut smaller, &pointer);
+            if keeps(&smaller) {
+                payload = smaller;
+                continue 'dropping;
+            }
+        }
+        break;
+    }
+    if let Some(example) = example {
+        for pointer in leaf_pointers(&payload, "") {
+            let Some(documented) = example.pointer(&pointer) else { continue };
+            if payload.pointer(&pointer) == Some(documented) || budget == 0 {
+                continue;
+            }
+            budget -= 1;
+            let mut familiar = payload.clone();
+            if let Some(slot) = familiar.pointer_mut(&pointer) {
+                *slot = documented.clone();
+            }
+            if keeps(&familiar) {
+                payload = familiar;
+            }
+        }
+    }
+    payload
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The pointers of every object member, deepest first.
+fn member_pointers(value: &Value, at: &str) -> Vec<String> {
+    let mut pointers = Vec::new();
+    if let Value::Object(object) = value {
+        for (key, child) in object {
+            let pointer = format!("{at}/{}", escape(key));
+            pointers.extend(member_pointers(child, &pointer));
+            pointers.push(pointer);
+        }
+    }
+    pointers
+}
+
+/// The pointers of every scalar and array.
+fn leaf_pointers(value: &Value, at: &str) -> Vec<String> {
+    match value {
+        Value::Object(object) => {
+            object.iter().flat_map(|(key, child)| leaf_pointers(child, &format!("{at}/{}", escape(key)))).collect()
+        }
+        _ => vec![at.to_owned()],
+    }
+}
+
+fn remove_at(value: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let key = last.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(object)) = value.pointer_mut(parent) {
+        object.remove(&key);
     }
 }
