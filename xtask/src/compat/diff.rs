@@ -121,7 +121,7 @@ pub enum Edit {
 }
 
 /// What a rule needs to know about the place of a change, in the old version.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     /// The object that gains or loses a property is closed (`additionalProperties: false`).
     pub closed_object: bool,
@@ -132,6 +132,13 @@ pub struct Context {
     /// Old integer bounds that fit `u64` and those that fit only `i64`, and the new ones, for a
     /// bound moved: whether the Rust type of the field changes.
     pub retyped: bool,
+    /// For a value of a `$defs` enumeration: whether some `$ref` to it has no `const` beside it
+    /// (a payload can carry any of its values there), and the values the others pin.
+    pub unpinned_use: bool,
+    pub pinned_values: Vec<Value>,
+    /// A change of the `event` constant of an event file: the tolerant reading takes the new
+    /// name for an event type it does not know.
+    pub event_name: bool,
 }
 
 /// One logical difference.
@@ -353,7 +360,10 @@ impl Walker<'_> {
                         (_, None) => Kind::ConstRemoved,
                         _ => Kind::ConstChanged,
                     };
-                    out.push(self.change(&at, kind, describe(old_value, new_value), vec![self.set(&at, new_value)]));
+                    let mut change =
+                        self.change(&at, kind, describe(old_value, new_value), vec![self.set(&at, new_value)]);
+                    change.context.event_name = self.file.starts_with("events/") && at == "/properties/event/const";
+                    out.push(change);
                 }
                 "pattern" => {
                     let kind = pattern_kind(old_value, new_value);
@@ -704,4 +714,52 @@ fn pattern_kind(old: Option<&Value>, new: Option<&Value>) -> Kind {
         (true, true) => Kind::PatternChanged,
         (false, false) => Kind::PatternRewritten,
     }
+}
+
+/// The `$ref`s to the definition at `(file, pointer)` in `documents`: whether one has no `const`
+/// beside it, and the constants of the others.
+pub fn enumeration_uses(documents: &Documents, file: &str, pointer: &str) -> (bool, Vec<Value>) {
+    let (mut unpinned, mut pinned) = (false, Vec::new());
+    for (path, document) in documents.iter().filter(|(path, _)| !path.starts_with("examples/")) {
+        visit_refs(document, &mut |object| {
+            let Some(reference) = object.get("$ref").and_then(Value::as_str) else { return };
+            let (target_file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+            let target_file = if target_file.is_empty() { path.clone() } else { join_relative(path, target_file) };
+            if target_file == file && fragment == pointer {
+                match object.get("const") {
+                    Some(constant) => pinned.push(constant.clone()),
+                    None => unpinned = true,
+                }
+            }
+        });
+    }
+    (unpinned, pinned)
+}
+
+fn visit_refs(value: &Value, visit: &mut dyn FnMut(&Map<String, Value>)) {
+    match value {
+        Value::Object(object) => {
+            visit(object);
+            object.values().for_each(|child| visit_refs(child, visit));
+        }
+        Value::Array(items) => items.iter().for_each(|child| visit_refs(child, visit)),
+        _ => {}
+    }
+}
+
+/// `relative` resolved against the folder of `path`: `../common.json` from `events/x.json` is
+/// `common.json`.
+fn join_relative(path: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for part in relative.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
 }

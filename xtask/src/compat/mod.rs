@@ -45,7 +45,14 @@ pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, see
     Side::load(new, "new schema", false)?;
     let vocabulary = witness::vocabulary(&[old, new]);
     let mut changes = Vec::new();
-    for (index, change) in diff::diff(old, new).into_iter().enumerate() {
+    for (index, mut change) in diff::diff(old, new).into_iter().enumerate() {
+        if matches!(change.kind, diff::Kind::EnumValueAdded | diff::Kind::EnumValueRemoved)
+            && let Some(definition) = change.pointer.strip_suffix("/enum")
+        {
+            let (unpinned, pinned) = diff::enumeration_uses(old, &change.schema, definition);
+            change.context.unpinned_use = unpinned;
+            change.context.pinned_values = pinned;
+        }
         let isolated = isolate::apply(old, &change);
         let new_side = Side::load(&isolated, "new schema", false).map_err(|error| {
             format!(

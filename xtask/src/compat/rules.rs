@@ -56,8 +56,20 @@ pub fn expect(change: &Change, tolerant_reached: bool) -> Option<Verdicts> {
         Kind::PropertyMadeOptional => loosened,
         Kind::EventTypeAdded => Verdicts::new(false, true, false),
         Kind::EventTypeRemoved => tightened,
+        // Every use pins one value with a `const`: no payload can carry the new one.
+        Kind::EnumValueAdded if !context.unpinned_use && !context.pinned_values.is_empty() => Verdicts::COMPATIBLE,
         Kind::EnumValueAdded => Verdicts::new(!context.open_enumeration, true, false),
+        Kind::EnumValueRemoved
+            if !context.unpinned_use
+                && !context.pinned_values.is_empty()
+                && !removed_values(change).any(|value| context.pinned_values.contains(value)) =>
+        {
+            Verdicts::COMPATIBLE
+        }
         Kind::EnumValueRemoved | Kind::EnumAdded => tightened,
+        // The old tolerant reading takes an event under a name it does not know for an unknown
+        // event type; the strict readings refuse it.
+        Kind::ConstChanged if context.event_name => Verdicts::new(false, true, true),
         Kind::EnumRemoved => loosened,
         Kind::ConstChanged | Kind::PatternChanged | Kind::FormatChanged | Kind::TypeChanged => all,
         Kind::ConstAdded => tightened,
@@ -85,4 +97,12 @@ pub fn expect(change: &Change, tolerant_reached: bool) -> Option<Verdicts> {
         | Kind::SchemaReplaced => return None,
     };
     Some(if tolerant_reached { verdicts } else { Verdicts { tolerant_reader: false, ..verdicts } })
+}
+
+/// The values a change removes from an enumeration.
+fn removed_values(change: &Change) -> impl Iterator<Item = &serde_json::Value> {
+    change.edits.iter().filter_map(|edit| match edit {
+        super::diff::Edit::Pull { value, .. } => Some(value),
+        _ => None,
+    })
 }
