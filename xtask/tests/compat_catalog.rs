@@ -651,3 +651,53 @@ fn check_counterexamples(
         }
     }
 }
+
+fn add_carrier(documents: &mut Documents) {
+    set(documents, COMMON, "/$defs", "Carrier", json!({"type": "string", "minLength": 1}));
+    set(
+        documents,
+        COMPLETED,
+        &format!("{DATA}/properties"),
+        "carrier",
+        json!({"$ref": "../common.json#/$defs/Carrier"}),
+    );
+}
+
+/// `(kind, [tolerant_reader, strict_validator, old_payloads])` of each change reported.
+fn judged(old: &Documents, new: &Documents) -> Vec<(String, [bool; 3], bool)> {
+    let report = compat::compare("pair", old, new, witness::PAYLOADS, 7).unwrap_or_else(|error| panic!("{error}"));
+    report
+        .changes
+        .iter()
+        .map(|judged| {
+            let verdicts = judged.evidence.verdicts;
+            (
+                judged.change.kind.name().to_owned(),
+                [verdicts.tolerant_reader, verdicts.strict_validator, verdicts.old_payloads],
+                judged.disagrees(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_property_and_the_definition_it_refers_to_are_each_judged_alone() {
+    let old = repository();
+    let mut new = old.clone();
+    add_carrier(&mut new);
+    assert_eq!(
+        judged(&old, &new),
+        vec![("definition_added".to_owned(), [C, C, C], false), ("property_added".to_owned(), [C, B, C], false),]
+    );
+}
+
+#[test]
+fn a_definition_removed_with_its_last_reference_is_judged_as_the_last_change() {
+    let mut old = repository();
+    add_carrier(&mut old);
+    let new = repository();
+    assert_eq!(
+        judged(&old, &new),
+        vec![("definition_removed".to_owned(), [C, C, C], false), ("property_removed".to_owned(), [C, C, B], false),]
+    );
+}

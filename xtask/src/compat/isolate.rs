@@ -90,3 +90,33 @@ fn make_path<'a>(document: &'a mut Value, tokens: &[String]) -> Option<&'a mut V
     }
     Some(at)
 }
+
+/// `new` with `change` undone, its values taken back from `old`: the other way to judge a change
+/// alone, as the last one made, when it does not load as the first (a definition removed with
+/// its last `$ref`).
+pub fn revert(new: &Documents, old: &Documents, change: &Change) -> Documents {
+    let mut documents = new.clone();
+    for edit in change.edits.iter().rev() {
+        let inverse = match edit {
+            Edit::Set { file, pointer, .. } | Edit::Remove { file, pointer } => {
+                match old.get(file).and_then(|document| document.pointer(pointer)) {
+                    Some(value) => Edit::Set { file: file.clone(), pointer: pointer.clone(), value: value.clone() },
+                    None => Edit::Remove { file: file.clone(), pointer: pointer.clone() },
+                }
+            }
+            Edit::Push { file, pointer, value } => {
+                Edit::Pull { file: file.clone(), pointer: pointer.clone(), value: value.clone() }
+            }
+            Edit::Pull { file, pointer, value } => {
+                Edit::Push { file: file.clone(), pointer: pointer.clone(), value: value.clone() }
+            }
+            Edit::AddFile { file, .. } => Edit::RemoveFile { file: file.clone() },
+            Edit::RemoveFile { file } => match old.get(file) {
+                Some(document) => Edit::AddFile { file: file.clone(), document: document.clone() },
+                None => continue,
+            },
+        };
+        apply_edit(&mut documents, &inverse);
+    }
+    documents
+}

@@ -45,7 +45,14 @@ pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, see
     Side::load(new, "new schema", false)?;
     let vocabulary = witness::vocabulary(&[old, new]);
     let mut changes = Vec::new();
-    for (index, mut change) in diff::diff(old, new).into_iter().enumerate() {
+    let all = diff::diff(old, new);
+    // What other changes may need to be there: a definition or a file added, which a `$ref` of
+    // this change may point to.
+    let additions: Vec<&diff::Change> = all
+        .iter()
+        .filter(|change| matches!(change.kind, diff::Kind::DefinitionAdded | diff::Kind::SchemaFileAdded))
+        .collect();
+    for (index, mut change) in all.clone().into_iter().enumerate() {
         if matches!(change.kind, diff::Kind::EnumValueAdded | diff::Kind::EnumValueRemoved)
             && let Some(definition) = change.pointer.strip_suffix("/enum")
         {
@@ -54,7 +61,28 @@ pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, see
             change.context.pinned_values = pinned;
         }
         let isolated = isolate::apply(old, &change);
-        let new_side = Side::load(&isolated, "new schema", false).map_err(|error| {
+        let new_side = Side::load(&isolated, "new schema", false).or_else(|alone| {
+            // Alone, the change does not load (a `$ref` to a definition added beside it): with
+            // the additions it needs, which change no payload by themselves.
+            let mut with_additions = isolated.clone();
+            for addition in additions.iter().filter(|addition| **addition != &change) {
+                with_additions = isolate::apply(&with_additions, addition);
+            }
+            Side::load(&with_additions, "new schema", false).map_err(|_| alone)
+        });
+        // Still not: the change needs another that is not an addition (a definition removed
+        // with its last `$ref`). Then it is judged as the last change made: the new schemas
+        // with it undone, against the new schemas.
+        let mut reverted_side = None;
+        let new_side = new_side.or_else(|alone| {
+            let before =
+                Side::load(&isolate::revert(new, old, &change), "old schema", true).map_err(|_| alone.clone())?;
+            let side = Side::load(new, "new schema", false).map_err(|_| alone)?;
+            change.detail.push_str(" (judged as the last change: alone on the old schemas, they do not load)");
+            reverted_side = Some(before);
+            Ok::<Side, String>(side)
+        });
+        let new_side = new_side.map_err(|error| {
             format!(
                 "the old schemas with only `{}` at {}#{} do not load: {error}",
                 change.kind.name(),
@@ -62,12 +90,13 @@ pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, see
                 change.pointer
             )
         })?;
+        let old_side = reverted_side.as_ref().unwrap_or(&old_side);
         let evidence =
-            witness::search(&change, &old_side, &new_side, &vocabulary, budget, seed.wrapping_add(index as u64));
+            witness::search(&change, old_side, &new_side, &vocabulary, budget, seed.wrapping_add(index as u64));
         let reached = old_side.tolerant_reaches(&change.schema, &change.pointer)
             || new_side.tolerant_reaches(&change.schema, &change.pointer);
         let rule = match change.kind {
-            diff::Kind::RefRetargeted => ref_rule(&change, &old_side, &new_side, reached),
+            diff::Kind::RefRetargeted => ref_rule(&change, old_side, &new_side, reached),
             _ => rules::expect(&change, reached),
         };
         let bump = semver::bump(&change, evidence.verdicts);
