@@ -701,3 +701,12 @@ fn a_definition_removed_with_its_last_reference_is_judged_as_the_last_change() {
         vec![("definition_removed".to_owned(), [C, C, C], false), ("property_removed".to_owned(), [C, C, B], false),]
     );
 }
+
+#[test]
+fn an_old_version_whose_event_type_list_disagrees_with_its_union_is_still_read_tolerantly() {
+    let mut old = repository();
+    push(&mut old, COMMON, "/$defs/EventType/enum", json!("call.parked"));
+    let mut new = old.clone();
+    push(&mut new, COMMON, "/$defs/CallType/enum", json!("internal"));
+    assert_eq!(judged(&old, &new), vec![("enum_value_added".to_owned(), [C, B, C], false)]);
+}

@@ -61,7 +61,9 @@ impl Side {
         }
         let mut tolerant_events = BTreeMap::new();
         let tolerant = if with_tolerant && set.file(UNION_FILE).is_some() {
-            let catalog = EventCatalog::of(&model).map_err(|diagnostics| diagnostics.to_string())?;
+            // A version whose `EventType` list disagrees with its union still has a tolerant
+            // reading: its union's events, as read from the union alone.
+            let catalog = EventCatalog::of(&model).unwrap_or_else(|_| union_catalog(&set));
             let derived =
                 codegen::tolerant::derive(&set, &model, &catalog).map_err(|diagnostics| diagnostics.to_string())?;
             let ids: Vec<(String, &Value)> = derived
@@ -137,6 +139,26 @@ impl Side {
     fn judge(&self, root: &str) -> Option<&Validator> {
         self.strict.get(judge_of(root))
     }
+}
+
+/// The events of the union `event.json`: each `$ref` of its `oneOf` to an event file, named by
+/// that file's `event` constant.
+fn union_catalog(set: &SchemaSet) -> EventCatalog {
+    let branches = set
+        .file(UNION_FILE)
+        .and_then(|union| union.document.get("oneOf"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let entries = branches
+        .iter()
+        .filter_map(|branch| {
+            let schema_path = branch.get("$ref")?.as_str()?.to_owned();
+            let name = set.file(&schema_path)?.document.pointer("/properties/event/const")?.as_str()?.to_owned();
+            Some(codegen::catalog::CatalogEntry { name, schema_path })
+        })
+        .collect();
+    EventCatalog { entries }
 }
 
 fn is_event(path: &str) -> bool {
