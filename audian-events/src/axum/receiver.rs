@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ::axum::Router;
 use ::axum::extract::Request;
@@ -39,8 +40,19 @@ type StoreErrorHook = dyn Fn(&EventId, &DedupError) + Send + Sync;
 ///    it takes one. An event type this version does not know reaches it as
 ///    [`Event::Unknown`]: ignoring it is the callback's choice. `Ok` answers 200. `Err` answers 500 and the
 ///    id is [forgotten](DedupStore::forget), so that Audian's retry is handled instead of being
-///    dropped as a duplicate. The same holds if the handling is cut short: should the callback
-///    panic, or the connection be dropped while it runs, the id is forgotten in the background.
+///    dropped as a duplicate (tried again while the store is unavailable, for the
+///    [`forget_patience`](Self::forget_patience)). The same holds if the handling is cut short:
+///    should the callback panic, or the connection be dropped while it runs, the id is forgotten
+///    in the background.
+///
+/// A [`TimelineStore`](crate::timeline::TimelineStore) is updated in the callback: push the
+/// event, and return the store's error, so that a store that cannot answer gives 500 and the
+/// retry is handled (`audian-events/examples/receiver.rs` does it, with Redis or in memory):
+///
+/// ```ignore
+/// calls.push(event).await?;                // TimelineStoreError: answered 500, id forgotten
+/// let state = calls.state(&call_id).await?;
+/// ```
 ///
 /// The callback's error is not sent back (it may hold internal details): log it in the
 /// callback. Store errors are not sent back either; see
@@ -99,8 +111,14 @@ pub struct WebhookReceiver<S, F, A = Event> {
     options: Options,
     drift_log: DriftLog,
     on_store_error: Option<Box<StoreErrorHook>>,
+    forget_patience: Duration,
+    forget_when_unsure: bool,
     argument: PhantomData<fn(A)>,
 }
+
+/// How long forgetting an id is retried while the store is unavailable, unless
+/// [`WebhookReceiver::forget_patience`] sets another.
+const DEFAULT_FORGET_PATIENCE: Duration = Duration::from_secs(5);
 
 impl<S, F, Fut, E, A> WebhookReceiver<S, F, A>
 where
@@ -121,6 +139,8 @@ where
             options: Options::default(),
             drift_log: DriftLog::default(),
             on_store_error: None,
+            forget_patience: DEFAULT_FORGET_PATIENCE,
+            forget_when_unsure: false,
             argument: PhantomData,
         }
     }
@@ -155,6 +175,33 @@ where
         self
     }
 
+    /// How long the id of an event whose handling failed is tried to be forgotten while the
+    /// dedup store is unavailable, before the delivery is answered (5 seconds by default).
+    ///
+    /// The callback fails most often because a store shared with the dedup store (the same Redis)
+    /// went down; if its id stayed recorded, Audian's retry would be dropped as a duplicate and
+    /// the event lost. Audian retries only after the answer, so the receiver keeps trying to
+    /// forget, every 100 ms, before answering 500: an outage shorter than this loses nothing.
+    pub fn forget_patience(mut self, patience: Duration) -> Self {
+        self.forget_patience = patience;
+        self
+    }
+
+    /// Whether the id of a delivery answered 503 (the dedup store could not say whether it is
+    /// new) is forgotten before the answer, tried for the [`forget_patience`](Self::forget_patience);
+    /// false by default.
+    ///
+    /// The store may have recorded the id all the same (Redis wrote it, and went down before its
+    /// answer arrived): then every retry is dropped as a duplicate and the event is never handled.
+    /// Forgetting the id lets the retry through, at a cost: if another delivery of the same event
+    /// was let through meanwhile, the event may be handled twice. Turn it on when the callback is
+    /// idempotent, such as a [`TimelineStore`](crate::timeline::TimelineStore) push, which adds each
+    /// event once.
+    pub fn forget_when_unsure(mut self, forget: bool) -> Self {
+        self.forget_when_unsure = forget;
+        self
+    }
+
     /// A router with one route: `POST path`. Other methods on `path` are answered
     /// 405 Method Not Allowed, other paths 404.
     ///
@@ -184,6 +231,11 @@ where
             Ok(false) => return json_response(StatusCode::OK, &json!({"status": "duplicate", "id": id})),
             Err(error) => {
                 self.report(&id, &error);
+                if self.forget_when_unsure
+                    && let Err(error) = self.forget_patiently(&id).await
+                {
+                    self.report(&id, &error);
+                }
                 return json_response(
                     StatusCode::SERVICE_UNAVAILABLE,
                     &json!({
@@ -202,7 +254,7 @@ where
             guard.disarm();
             return json_response(StatusCode::OK, &json!({"status": "handled", "id": id}));
         }
-        let forgotten = self.store.forget(&id).await;
+        let forgotten = self.forget_patiently(&id).await;
         guard.disarm();
         let message = match forgotten {
             Ok(()) => "the event was not handled; send it again",
@@ -217,6 +269,26 @@ where
         )
     }
 }
+
+impl<S: DedupStore, F, A> WebhookReceiver<S, F, A> {
+    /// Forgets `id`, trying again while the store is unavailable, for the
+    /// [`forget_patience`](Self::forget_patience).
+    async fn forget_patiently(&self, id: &EventId) -> Result<(), DedupError> {
+        let deadline = Instant::now() + self.forget_patience;
+        loop {
+            match self.store.forget(id).await {
+                Err(error) if error.is_transient() && Instant::now() < deadline => {
+                    self.report(id, &error);
+                    tokio::time::sleep(FORGET_RETRY_DELAY).await;
+                }
+                forgotten => return forgotten,
+            }
+        }
+    }
+}
+
+/// The time between two tries of forgetting an id.
+const FORGET_RETRY_DELAY: Duration = Duration::from_millis(100);
 
 impl<S, F, A> WebhookReceiver<S, F, A> {
     fn report(&self, id: &EventId, error: &DedupError) {
@@ -233,6 +305,8 @@ impl<S, F, A> fmt::Debug for WebhookReceiver<S, F, A> {
             .field("reading", &self.options.reading)
             .field("invalid_content", &self.options.invalid_content)
             .field("on_store_error", &self.on_store_error.is_some())
+            .field("forget_patience", &self.forget_patience)
+            .field("forget_when_unsure", &self.forget_when_unsure)
             .finish_non_exhaustive()
     }
 }
@@ -258,7 +332,7 @@ impl<S: DedupStore + 'static, F: Send + Sync + 'static, A: 'static> Drop for For
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let receiver = Arc::clone(&self.receiver);
         runtime.spawn(async move {
-            if let Err(error) = receiver.store.forget(&id).await {
+            if let Err(error) = receiver.forget_patiently(&id).await {
                 receiver.report(&id, &error);
             }
         });
