@@ -17,10 +17,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use audian_events::axum::{BodyLimit, InvalidContent, ValidatedEvent, WebhookReceiver};
 use audian_events::dedup::{DedupError, DedupErrorKind, DedupStore};
-use audian_events::timeline::RecordingStatus;
-use audian_events::{
-    Accepted, CallStatus, CallTimeline, CallTimelines, Event, EventId, MemoryDedupStore, Reading, examples,
-};
+use audian_events::timeline::{MemoryTimelineStore, RecordingStatus};
+use audian_events::{Accepted, CallStatus, CallTimeline, Event, EventId, MemoryDedupStore, Reading, examples};
 use axum::routing::post;
 use axum::{Extension, Router};
 use serde_json::Value;
@@ -224,10 +222,10 @@ fn shuffle<T>(items: &mut [T]) {
 }
 
 /// The example receiver, served: its address, its calls and its log.
-async fn example_receiver() -> (SocketAddr, Arc<Mutex<CallTimelines>>, Log) {
-    let calls = Arc::new(Mutex::new(CallTimelines::default()));
+async fn example_receiver() -> (SocketAddr, MemoryTimelineStore, Log) {
+    let calls = MemoryTimelineStore::default();
     let log = Log::default();
-    let address = serve(receiver::app(Arc::clone(&calls), log.clone())).await;
+    let address = serve(receiver::app(MemoryDedupStore::default(), calls.clone(), log.clone())).await;
     (address, calls, log)
 }
 
@@ -277,7 +275,7 @@ async fn every_documented_event_sent_three_times_at_once_in_shuffled_order_is_ha
     }
 
     // The calls' states are those of their events, whatever the order of arrival.
-    let calls = calls.lock().unwrap();
+    let calls = calls.lock();
     assert_eq!(calls.len(), 2);
     // The call holds every documented event about a call (an event type may be about none).
     let of_the_call: Vec<Value> =
@@ -362,7 +360,7 @@ async fn bad_requests_get_their_status_codes_and_never_reach_the_callback() {
     assert_eq!(answer.status, 405, "{answer:?}");
 
     assert!(log.lines().is_empty(), "nothing handled: {:#?}", log.lines());
-    assert!(calls.lock().unwrap().is_empty());
+    assert!(calls.lock().is_empty());
 
     // The same event, well sent: exactly at the limit, with parameters in the content type.
     let answer = post_event(address, Some("application/json; charset=utf-8"), padded(limit)).await.unwrap();

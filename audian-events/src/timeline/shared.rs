@@ -3,7 +3,7 @@
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::{CallState, CallTimeline, CallTimelines, Pushed, TimelineError, call_id_of};
@@ -238,11 +238,17 @@ impl<C: Clock> MemoryTimelineStore<C> {
         self.max_events_per_call
     }
 
+    /// The calls held, locked: to read or change them directly (a [`CallTimelines`]). Other
+    /// pushes wait until the guard is dropped.
+    pub fn lock(&self) -> MutexGuard<'_, CallTimelines<C>> {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn push_now(&self, event: Event) -> Result<Pushed, TimelineStoreError> {
         let Some(call_id) = call_id_of(&event) else {
             return Err(TimelineError::NoCall { event_id: event.id().clone(), event_type: event.event_type() }.into());
         };
-        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut calls = self.lock();
         // Expired calls first, so that a full call past its time-to-live makes room, as in Redis.
         calls.evict_expired();
         if let Some(timeline) = calls.get(&call_id)
@@ -255,7 +261,7 @@ impl<C: Clock> MemoryTimelineStore<C> {
     }
 
     fn timeline_now(&self, call_id: &str) -> Option<CallTimeline> {
-        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut calls = self.lock();
         calls.evict_expired();
         calls.get(call_id).cloned()
     }
@@ -273,7 +279,7 @@ impl<C: Clock + 'static> TimelineStore for MemoryTimelineStore<C> {
 
 impl<C: Clock> fmt::Debug for MemoryTimelineStore<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        let calls = self.lock();
         f.debug_struct("MemoryTimelineStore")
             .field("calls", &*calls)
             .field("max_events_per_call", &self.max_events_per_call)
