@@ -35,7 +35,7 @@ reference validator on generated payloads (at least N, default 1000, each way) w
 counterexample for each breaking one; then the smallest version bump of audian-events.
 
   --check-version   fail (exit 1) when `version` in Cargo.toml's [workspace.package] is not
-                    bumped at least that much from the base revision (needs --base)
+                    bumped at least that much from the base revision (not with --old/--new)
 
 exit 0 unless --check-version fails (1) or the schemas at either side do not load (2).";
 
