@@ -555,6 +555,7 @@ fn the_catalog_of_changes_gets_its_expected_verdicts_rules_evidence_and_semver()
     assert!(catalog.len() >= 40, "{} entries", catalog.len());
     let started = Instant::now();
     let mut failures = Vec::new();
+    let (mut api_compared, mut api_refused) = (0, Vec::new());
     for (index, entry) in catalog.iter().enumerate() {
         let mut old = repository();
         (entry.base)(&mut old);
@@ -600,6 +601,14 @@ fn the_catalog_of_changes_gets_its_expected_verdicts_rules_evidence_and_semver()
                 judged.evidence.counterexamples.len()
             ));
         }
+        if judged.api_disagrees() {
+            wrong.push(format!("the generated API ({:?}) and the rule of the kind disagree", judged.api));
+        }
+        if judged.api.is_some() {
+            api_compared += 1;
+        } else {
+            api_refused.push(entry.name);
+        }
         if !judged.evidence.counterexamples.is_empty() {
             check_counterexamples(entry.name, &old, &new, judged, &mut wrong);
         }
@@ -607,7 +616,11 @@ fn the_catalog_of_changes_gets_its_expected_verdicts_rules_evidence_and_semver()
             failures.push(format!("{}: {}\n{}", entry.name, wrong.join("; "), report.table()));
         }
     }
-    eprintln!("{} catalog entries judged in {:.1?}", catalog.len(), started.elapsed());
+    eprintln!(
+        "{} catalog entries judged in {:.1?}; the generated Rust API compared on {api_compared}, the generator refuses a version of: {api_refused:?}",
+        catalog.len(),
+        started.elapsed()
+    );
     assert!(failures.is_empty(), "{} of {} entries wrong:\n\n{}", failures.len(), catalog.len(), failures.join("\n\n"));
 }
 

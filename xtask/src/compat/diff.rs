@@ -375,7 +375,12 @@ impl Walker<'_> {
                         (_, None) => Kind::FormatRemoved,
                         _ => Kind::FormatChanged,
                     };
-                    out.push(self.change(&at, kind, describe(old_value, new_value), vec![self.set(&at, new_value)]));
+                    let mut change =
+                        self.change(&at, kind, describe(old_value, new_value), vec![self.set(&at, new_value)]);
+                    // A date-time is typed as a timestamp; a URI stays a string.
+                    let date_time = Some(&Value::from("date-time"));
+                    change.context.retyped = old_value == date_time || new_value == date_time;
+                    out.push(change);
                 }
                 "minimum" | "maximum" | "minLength" | "minItems" => {
                     let (raised, lowered) = match key.as_str() {

@@ -7,6 +7,7 @@
 //! expect, and the output says so loudly where they and the evidence disagree. The verdicts
 //! reported are the evidence's.
 
+pub mod api;
 pub mod diff;
 pub mod git;
 pub mod isolate;
@@ -42,6 +43,7 @@ exit 0 unless --check-version fails (1) or the schemas at either side do not loa
 /// Compares two versions of the schema documents; `budget` payloads at least each way.
 pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, seed: u64) -> Result<Report, String> {
     let old_side = Side::load(old, "old schema", true)?;
+    let old_api = api::Api::of(old);
     Side::load(new, "new schema", false)?;
     let vocabulary = witness::vocabulary(&[old, new]);
     let mut changes = Vec::new();
@@ -99,8 +101,14 @@ pub fn compare(title: &str, old: &Documents, new: &Documents, budget: usize, see
             diff::Kind::RefRetargeted => ref_rule(&change, old_side, &new_side, reached),
             _ => rules::expect(&change, reached),
         };
-        let bump = semver::bump(&change, evidence.verdicts);
-        changes.push(Judged { change, rule, evidence, bump });
+        let before_api = match &reverted_side {
+            Some(side) => api::Api::of(&side.documents),
+            None => old_api.clone(),
+        };
+        let api =
+            before_api.zip(api::Api::of(&new_side.documents)).map(|(before, after)| api::compare(&before, &after));
+        let bump = semver::bump(&change, evidence.verdicts, api.as_ref().map(|(bump, _)| *bump));
+        changes.push(Judged { change, rule, evidence, bump, api });
     }
     let semver = changes.iter().map(|judged| judged.bump).max().unwrap_or(Bump::None);
     Ok(Report { title: title.to_owned(), changes, semver })

@@ -18,12 +18,32 @@ pub struct Judged {
     pub rule: Option<Verdicts>,
     pub evidence: Evidence,
     pub bump: Bump,
+    /// The generated Rust API compared: its bump and what breaks it; `None` when the generator
+    /// refuses either version.
+    pub api: Option<(Bump, Vec<String>)>,
 }
 
 impl Judged {
     /// The rules and the evidence disagree.
     pub fn disagrees(&self) -> bool {
         self.rule.is_some_and(|rule| rule != self.evidence.verdicts)
+    }
+
+    /// What breaks the generated Rust API: the generated code compared, or the rule of the
+    /// change's kind when the generator refuses a version.
+    pub fn api_breaks(&self) -> Vec<String> {
+        match &self.api {
+            Some((_, reasons)) => reasons.clone(),
+            None => semver::api_break(&self.change)
+                .map(|reason| format!("{reason} (by the rule of the kind: the generator refuses a version)"))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The rule of the kind and the generated code disagree on whether the API breaks.
+    pub fn api_disagrees(&self) -> bool {
+        self.api.as_ref().is_some_and(|(bump, _)| (*bump == Bump::Major) != semver::api_break(&self.change).is_some())
     }
 }
 
@@ -75,8 +95,12 @@ impl Report {
                     object["counterexamples"] =
                         judged.evidence.counterexamples.iter().map(counterexample_json).collect::<Vec<_>>().into();
                 }
-                if let Some(reason) = semver::api_break(&judged.change) {
-                    object["api_break"] = Value::from(reason);
+                let breaks = judged.api_breaks();
+                if !breaks.is_empty() {
+                    object["api_break"] = Value::from(breaks.join("; "));
+                }
+                if judged.api_disagrees() {
+                    object["api_rule_disagrees"] = Value::Bool(true);
                 }
                 if let Some(rule) = judged.rule {
                     object["rule_verdicts"] = json!({
@@ -128,8 +152,15 @@ impl Report {
                 "    {} ({} old and {} new payloads checked)",
                 judged.change.detail, judged.evidence.old_checked, judged.evidence.new_checked
             );
-            if let Some(reason) = semver::api_break(&judged.change) {
+            for reason in judged.api_breaks() {
                 let _ = writeln!(out, "    Rust API: {reason}");
+            }
+            if judged.api_disagrees() {
+                let _ = writeln!(
+                    out,
+                    "    !!! THE RULE OF THE KIND AND THE GENERATED CODE DISAGREE on the Rust API: the rule says {}; the bump is the generated code's",
+                    semver::api_break(&judged.change).unwrap_or("no break")
+                );
             }
             let thin = |checked: usize| checked < super::witness::PAYLOADS;
             if (!verdicts.old_payloads && thin(judged.evidence.old_checked))

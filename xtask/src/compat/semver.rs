@@ -46,7 +46,9 @@ pub fn api_break(change: &Change) -> Option<&'static str> {
         Kind::PropertyRemoved => "a field removed",
         Kind::PropertyMadeRequired | Kind::PropertyMadeOptional => "a field retyped (`Option` or not)",
         Kind::TypeWidened | Kind::TypeNarrowed | Kind::TypeChanged => "a field retyped",
-        Kind::FormatAdded | Kind::FormatRemoved | Kind::FormatChanged => "a field retyped (the format picks its type)",
+        Kind::FormatAdded | Kind::FormatRemoved | Kind::FormatChanged if change.context.retyped => {
+            "a field retyped (a date-time is a timestamp, not a string)"
+        }
         Kind::RefRetargeted | Kind::RefAdded | Kind::RefRemoved => "a field retyped (its type is named by the `$ref`)",
         Kind::EnumAdded | Kind::EnumRemoved => "a field retyped (an enumeration is a Rust enum)",
         Kind::EnumValueRemoved => "an enum variant removed",
@@ -62,15 +64,17 @@ pub fn api_break(change: &Change) -> Option<&'static str> {
     })
 }
 
-/// The bump of one change, given its evidence.
-pub fn bump(change: &Change, evidence: Verdicts) -> Bump {
-    if evidence.old_payloads || api_break(change).is_some() {
-        Bump::Major
-    } else if matches!(change.kind, Kind::AnnotationChanged | Kind::ExampleChanged | Kind::PatternRewritten) {
+/// The bump of one change, given its evidence: `api`, the bump of the generated Rust API
+/// compared (see [`super::api`]), or `None` when the generator refuses a version, and then the
+/// rule of the change's kind ([`api_break`]) says.
+pub fn bump(change: &Change, evidence: Verdicts, api: Option<Bump>) -> Bump {
+    let api = api.unwrap_or(if api_break(change).is_some() { Bump::Major } else { Bump::None });
+    let least = if matches!(change.kind, Kind::AnnotationChanged | Kind::ExampleChanged | Kind::PatternRewritten) {
         Bump::Patch
     } else {
         Bump::Minor
-    }
+    };
+    if evidence.old_payloads { Bump::Major } else { api.max(least) }
 }
 
 /// `(major, minor, patch)` of a version such as `0.1.0`.
