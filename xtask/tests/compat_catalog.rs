@@ -518,6 +518,14 @@ fn catalog() -> Vec<Entry> {
             semver: "patch",
         },
         Entry {
+            name: "the union's branches reordered",
+            base: nothing,
+            change: |d| at(d, "event.json", "/oneOf").as_array_mut().unwrap().swap(0, 1),
+            kind: "annotation_changed",
+            verdicts: [C, C, C],
+            semver: "patch",
+        },
+        Entry {
             name: "documented example edited",
             base: nothing,
             change: |d| at(d, "examples/call.held.json", "/data")["call_id"] = json!("call_other"),

@@ -626,6 +626,21 @@ impl Walker<'_> {
         };
         let before: Vec<&Value> = before.iter().filter(|branch| !folded(branch)).collect();
         let after: Vec<&Value> = after.iter().filter(|branch| !folded(branch)).collect();
+        let same_branches = before.len() == after.len()
+            && before.iter().all(|branch| after.contains(branch))
+            && after.iter().all(|branch| before.contains(branch));
+        if same_branches {
+            // The order of `oneOf` means nothing to validation.
+            if before != after {
+                out.push(self.change(
+                    pointer,
+                    Kind::AnnotationChanged,
+                    "branches reordered",
+                    vec![self.set(pointer, new)],
+                ));
+            }
+            return;
+        }
         if before.len() == after.len() {
             for (index, (old, new)) in before.iter().zip(&after).enumerate() {
                 self.schema(&push(pointer, &index.to_string()), old, new, out);
