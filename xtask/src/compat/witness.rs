@@ -98,10 +98,15 @@ impl Side {
         self.set.resolve(file, reference).ok().map(|target| target.schema.clone())
     }
 
-    /// The documented example of a root (`examples/call.held.json` for `events/call.held.json`).
+    /// The documented example of a root: `examples/call.held.json` for `events/call.held.json`,
+    /// the first of `examples/webhooks/create.<variant>.json` for `webhooks/create.json`.
     fn example(&self, root: &str) -> Option<&Value> {
         let name = root.strip_prefix("events/").unwrap_or(root);
-        self.documents.get(&format!("examples/{name}"))
+        if let Some(example) = self.documents.get(&format!("examples/{name}")) {
+            return Some(example);
+        }
+        let stem = format!("examples/{}.", name.strip_suffix(".json")?);
+        self.documents.iter().find(|(path, _)| path.starts_with(&stem)).map(|(_, example)| example)
     }
 
     /// The payload roots: the files that describe a payload, not only `$defs`.
