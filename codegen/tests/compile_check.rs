@@ -94,7 +94,7 @@ const RUNTIME_MODULES: &[&str] = &[
     "pub mod validation;",
 ];
 /// The modules written against the Audian events themselves, left out of the snapshot crate.
-const HELPER_MODULES: &[&str] = &["axum", "clock", "dedup", "subscription", "timeline"];
+const HELPER_MODULES: &[&str] = &["axum", "clock", "dedup", "subscription", "testing", "timeline"];
 /// The re-exports of the runtime, as in `lib.rs`.
 const RUNTIME_EXPORTS: &str = "pub use envelope::{Envelope, UnknownEvent};
 pub use error::{InvalidValue, ParseError};
