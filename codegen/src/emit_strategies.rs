@@ -109,9 +109,20 @@ fn definition_keywords(model: &Model) -> BTreeMap<String, &Keywords> {
 }
 
 impl Emitter<'_> {
-    /// The strategy functions of types and events share one namespace.
+    /// The strategy functions of types and events share one namespace; each event's strategy
+    /// shrinks towards its documented example, which it needs.
     fn check_names(&self) -> Result<(), Diagnostics> {
         let mut diagnostics = Diagnostics::new();
+        for event in self.input.events {
+            let envelope =
+                ["id", "timestamp"].map(|property| event.example.as_ref().and_then(|e| e.get(property)?.as_str()));
+            if envelope.iter().any(Option::is_none) {
+                diagnostics.error(
+                    Location::file(&event.schema_path),
+                    "the event needs a documented example with a string `id` and `timestamp`: its test-data strategy shrinks towards it",
+                );
+            }
+        }
         let mut seen = BTreeMap::new();
         let names = self.input.definitions.iter().map(|definition| snake_case(definition.name())).chain(
             self.input
@@ -193,8 +204,8 @@ impl Emitter<'_> {
                             }
                             CharSet::AnyButLineTerminator => quote!(#values::Chars::AnyButLineTerminator),
                         };
-                        let min = step.min;
-                        let max = match step.max {
+                        let min = Literal::u32_unsuffixed(step.min);
+                        let max = match step.max.map(Literal::u32_unsuffixed) {
                             Some(max) => quote!(::core::option::Option::Some(#max)),
                             None => quote!(::core::option::Option::None),
                         };
@@ -333,27 +344,14 @@ impl Emitter<'_> {
         }
     }
 
-    /// The named type of an envelope property of an event (`id`, `timestamp`).
-    fn envelope_type(&self, event: &EventDef, property: &str) -> FieldType {
-        let root = &self.input.model.files[&event.schema_path];
-        let name = root
-            .at(&format!("/properties/{property}"))
-            .and_then(|schema| schema.keywords()?.reference.as_ref().map(|reference| reference.name().to_owned()))
-            .expect("the catalog checked that every event has the envelope's properties");
-        FieldType::Named(name)
-    }
-
     fn event(&self, event: &EventDef) -> TokenStream {
+        let values = &self.values;
         let function = format_ident!("{}", snake_case(&event.name));
         let data_function = format_ident!("{}_data", snake_case(&event.name));
         let ty = format_ident!("{}", event.rust_name);
         let example = event.example.as_ref();
-        let id = self.field(&self.envelope_type(event, "id"), &[], example.and_then(|example| example.get("id")));
-        let timestamp = self.field(
-            &self.envelope_type(event, "timestamp"),
-            &[],
-            example.and_then(|example| example.get("timestamp")),
-        );
+        let text = |property: &str| example.and_then(|example| example.get(property)?.as_str());
+        let (id, timestamp) = (text("id").unwrap_or_default(), text("timestamp").unwrap_or_default());
         let data = example.and_then(|example| example.get("data"));
         let fields = event.fields.iter().map(|field| self.data_field(field, data));
         let idents: Vec<_> = event.fields.iter().map(|field| &field.ident).collect();
@@ -363,7 +361,7 @@ impl Emitter<'_> {
         quote! {
             #[doc = #doc]
             pub fn #function() -> impl Strategy<Value = crate::Envelope<crate::#ty>> {
-                (#id, #timestamp, #data_function()).prop_map(|(id, timestamp, data)| crate::Envelope { id, timestamp, data })
+                #values::envelope(#id, #timestamp, #data_function())
             }
 
             #[doc = #data_doc]

@@ -119,13 +119,13 @@ pub fn phone_number() -> impl Strategy<Value = crate::PhoneNumber> {
                         values::Step::Literal("+"),
                         values::Step::Repeat {
                             chars: values::Chars::Ranges(&['1'..='9']),
-                            min: 1u32,
-                            max: ::core::option::Option::Some(1u32),
+                            min: 1,
+                            max: ::core::option::Option::Some(1),
                         },
                         values::Step::Repeat {
                             chars: values::Chars::Ranges(&['0'..='9']),
-                            min: 1u32,
-                            max: ::core::option::Option::Some(14u32),
+                            min: 1,
+                            max: ::core::option::Option::Some(14),
                         },
                     ],
                 }),
@@ -195,19 +195,11 @@ pub fn event_selector() -> impl Strategy<Value = crate::EventSelector> {
 
 /// `call.initiated` events, shrinking towards the documented example.
 pub fn call_initiated() -> impl Strategy<Value = crate::Envelope<crate::CallInitiated>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:00Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:30:00Z",
         call_initiated_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `call.initiated` events.
@@ -236,19 +228,7 @@ pub fn call_initiated_data() -> impl Strategy<Value = crate::CallInitiated> {
 
 /// `call.ringing` events, shrinking towards the documented example.
 pub fn call_ringing() -> impl Strategy<Value = crate::Envelope<crate::CallRinging>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:02Z"), timestamp()),
-        call_ringing_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:30:02Z", call_ringing_data())
 }
 
 /// The `data` of `call.ringing` events.
@@ -265,19 +245,11 @@ pub fn call_ringing_data() -> impl Strategy<Value = crate::CallRinging> {
 
 /// `call.answered` events, shrinking towards the documented example.
 pub fn call_answered() -> impl Strategy<Value = crate::Envelope<crate::CallAnswered>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:05Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:30:05Z",
         call_answered_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `call.answered` events.
@@ -299,19 +271,11 @@ pub fn call_answered_data() -> impl Strategy<Value = crate::CallAnswered> {
 
 /// `call.completed` events, shrinking towards the documented example.
 pub fn call_completed() -> impl Strategy<Value = crate::Envelope<crate::CallCompleted>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:35:10Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:35:10Z",
         call_completed_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `call.completed` events.
@@ -347,19 +311,7 @@ pub fn call_completed_data() -> impl Strategy<Value = crate::CallCompleted> {
 
 /// `call.failed` events, shrinking towards the documented example.
 pub fn call_failed() -> impl Strategy<Value = crate::Envelope<crate::CallFailed>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:10Z"), timestamp()),
-        call_failed_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:30:10Z", call_failed_data())
 }
 
 /// The `data` of `call.failed` events.
@@ -392,19 +344,11 @@ pub fn call_failed_data() -> impl Strategy<Value = crate::CallFailed> {
 
 /// `call.cancelled` events, shrinking towards the documented example.
 pub fn call_cancelled() -> impl Strategy<Value = crate::Envelope<crate::CallCancelled>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:08Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:30:08Z",
         call_cancelled_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `call.cancelled` events.
@@ -430,19 +374,11 @@ pub fn call_cancelled_data() -> impl Strategy<Value = crate::CallCancelled> {
 pub fn call_transferred() -> impl Strategy<
     Value = crate::Envelope<crate::CallTransferred>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:33:00Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:33:00Z",
         call_transferred_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `call.transferred` events.
@@ -469,19 +405,7 @@ pub fn call_transferred_data() -> impl Strategy<Value = crate::CallTransferred> 
 
 /// `call.held` events, shrinking towards the documented example.
 pub fn call_held() -> impl Strategy<Value = crate::Envelope<crate::CallHeld>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:33:30Z"), timestamp()),
-        call_held_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:33:30Z", call_held_data())
 }
 
 /// The `data` of `call.held` events.
@@ -498,19 +422,7 @@ pub fn call_held_data() -> impl Strategy<Value = crate::CallHeld> {
 
 /// `call.resumed` events, shrinking towards the documented example.
 pub fn call_resumed() -> impl Strategy<Value = crate::Envelope<crate::CallResumed>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:34:00Z"), timestamp()),
-        call_resumed_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:34:00Z", call_resumed_data())
 }
 
 /// The `data` of `call.resumed` events.
@@ -527,19 +439,7 @@ pub fn call_resumed_data() -> impl Strategy<Value = crate::CallResumed> {
 
 /// `call.muted` events, shrinking towards the documented example.
 pub fn call_muted() -> impl Strategy<Value = crate::Envelope<crate::CallMuted>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:33:45Z"), timestamp()),
-        call_muted_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:33:45Z", call_muted_data())
 }
 
 /// The `data` of `call.muted` events.
@@ -556,19 +456,7 @@ pub fn call_muted_data() -> impl Strategy<Value = crate::CallMuted> {
 
 /// `call.unmuted` events, shrinking towards the documented example.
 pub fn call_unmuted() -> impl Strategy<Value = crate::Envelope<crate::CallUnmuted>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:34:15Z"), timestamp()),
-        call_unmuted_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:34:15Z", call_unmuted_data())
 }
 
 /// The `data` of `call.unmuted` events.
@@ -587,19 +475,11 @@ pub fn call_unmuted_data() -> impl Strategy<Value = crate::CallUnmuted> {
 pub fn recording_started() -> impl Strategy<
     Value = crate::Envelope<crate::RecordingStarted>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:05Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:30:05Z",
         recording_started_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `recording.started` events.
@@ -623,19 +503,11 @@ pub fn recording_started_data() -> impl Strategy<Value = crate::RecordingStarted
 pub fn recording_stopped() -> impl Strategy<
     Value = crate::Envelope<crate::RecordingStopped>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:35:10Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:35:10Z",
         recording_stopped_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `recording.stopped` events.
@@ -661,19 +533,11 @@ pub fn recording_stopped_data() -> impl Strategy<Value = crate::RecordingStopped
 pub fn recording_completed() -> impl Strategy<
     Value = crate::Envelope<crate::RecordingCompleted>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:36:00Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:36:00Z",
         recording_completed_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `recording.completed` events.
@@ -718,19 +582,11 @@ pub fn recording_completed_data() -> impl Strategy<Value = crate::RecordingCompl
 pub fn recording_failed() -> impl Strategy<
     Value = crate::Envelope<crate::RecordingFailed>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:36:00Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:36:00Z",
         recording_failed_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `recording.failed` events.
@@ -756,19 +612,11 @@ pub fn recording_failed_data() -> impl Strategy<Value = crate::RecordingFailed> 
 pub fn ivr_input_received() -> impl Strategy<
     Value = crate::Envelope<crate::IvrInputReceived>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:31:00Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:31:00Z",
         ivr_input_received_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `ivr.input_received` events.
@@ -793,19 +641,11 @@ pub fn ivr_input_received_data() -> impl Strategy<Value = crate::IvrInputReceive
 pub fn ivr_menu_presented() -> impl Strategy<
     Value = crate::Envelope<crate::IvrMenuPresented>,
 > {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:30:30Z"), timestamp()),
+    values::envelope(
+        "evt_1234567890abcdef",
+        "2024-01-15T10:30:30Z",
         ivr_menu_presented_data(),
     )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
 }
 
 /// The `data` of `ivr.menu_presented` events.
@@ -831,19 +671,7 @@ pub fn ivr_menu_presented_data() -> impl Strategy<Value = crate::IvrMenuPresente
 
 /// `ivr.timeout` events, shrinking towards the documented example.
 pub fn ivr_timeout() -> impl Strategy<Value = crate::Envelope<crate::IvrTimeout>> {
-    (
-        values::toward(
-            values::valid::<crate::EventId>("evt_1234567890abcdef"),
-            event_id(),
-        ),
-        values::toward(values::timestamp_at("2024-01-15T10:31:30Z"), timestamp()),
-        ivr_timeout_data(),
-    )
-        .prop_map(|(id, timestamp, data)| crate::Envelope {
-            id,
-            timestamp,
-            data,
-        })
+    values::envelope("evt_1234567890abcdef", "2024-01-15T10:31:30Z", ivr_timeout_data())
 }
 
 /// The `data` of `ivr.timeout` events.

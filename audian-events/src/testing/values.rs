@@ -145,6 +145,18 @@ fn lengthen(matched: String, pattern: &Pattern, min_length: usize) -> String {
     matched + &extra
 }
 
+/// The events of a type: an envelope of any id and time around `data`, shrinking towards the
+/// documented example's `id` and `timestamp`.
+pub(crate) fn envelope<D: Strategy>(
+    id: &str,
+    timestamp: &str,
+    data: D,
+) -> impl Strategy<Value = crate::Envelope<D::Value>> {
+    let id = toward(valid(id), crate::testing::event_id());
+    let timestamp = toward(timestamp_at(timestamp), crate::testing::timestamp());
+    (id, timestamp, data).prop_map(|(id, timestamp, data)| crate::Envelope { id, timestamp, data })
+}
+
 /// A value of a type from a string the generator made for it, which its `FromStr` accepts.
 pub(crate) fn valid<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
     text.parse().unwrap_or_else(|error| panic!("the testing strategies made {text:?}, which is refused: {error:?}"))
