@@ -488,6 +488,72 @@ async fn a_store_that_cannot_answer_gives_503_and_the_callback_is_not_called() {
     assert!(reported[0].starts_with("evt_store_down: the test store is down"), "{reported:?}");
 }
 
+/// A store that records each id, but whose answer about the first delivery of each is lost (as
+/// when Redis writes the key and goes down before replying); and whose `forget` fails the first
+/// `forget_failures` times, as while Redis restarts.
+#[derive(Default)]
+struct LossyStore {
+    /// The ids recorded, and whether an answer about each was lost already.
+    seen: Mutex<HashMap<EventId, bool>>,
+    lost: Mutex<Vec<EventId>>,
+    forget_failures: AtomicUsize,
+}
+
+impl DedupStore for LossyStore {
+    async fn first_time(&self, id: &EventId) -> Result<bool, DedupError> {
+        let mut seen = self.seen.lock().unwrap();
+        if seen.insert(id.clone(), true).is_some() {
+            return Ok(false);
+        }
+        let mut lost = self.lost.lock().unwrap();
+        if lost.contains(id) {
+            return Ok(true);
+        }
+        lost.push(id.clone());
+        Err(DedupError::new(DedupErrorKind::Unavailable, "the answer was lost"))
+    }
+
+    async fn forget(&self, id: &EventId) -> Result<(), DedupError> {
+        let left = self.forget_failures.load(Ordering::SeqCst);
+        if left > 0 {
+            self.forget_failures.store(left - 1, Ordering::SeqCst);
+            return Err(DedupError::new(DedupErrorKind::Unavailable, "restarting"));
+        }
+        self.seen.lock().unwrap().remove(id);
+        Ok(())
+    }
+}
+
+/// Posts the same event until it is answered 200: the statuses, and how many calls the callback had.
+async fn lossy_receiver_statuses(unsure: bool) -> (Vec<u16>, usize) {
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&attempts);
+    let store = LossyStore { forget_failures: AtomicUsize::new(3), ..LossyStore::default() };
+    let router = WebhookReceiver::new(store, move |_: Event| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { Ok::<(), io::Error>(()) }
+    })
+    .forget_when_unsure(unsure)
+    .into_router("/webhooks");
+    let address = serve(router).await;
+    let body = serde_json::to_vec(&example(examples::CALL_RINGING, "evt_lossy", None)).unwrap();
+    let mut statuses = Vec::new();
+    while statuses.last() != Some(&200) && statuses.len() < 5 {
+        statuses.push(post_event(address, Some("application/json"), body.clone()).await.unwrap().status);
+    }
+    (statuses, attempts.load(Ordering::SeqCst))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_recorded_before_the_store_lost_its_answer_is_forgotten_when_unsure_and_the_retry_handled() {
+    // Forgetting fails three times (tried again every 100 ms), then succeeds before the 503.
+    let (statuses, handled) = lossy_receiver_statuses(true).await;
+    assert_eq!((statuses, handled), (vec![503, 200], 1), "the retry is handled");
+    // By default the recorded id stays, and the retry is taken for a duplicate: the event is lost.
+    let (statuses, handled) = lossy_receiver_statuses(false).await;
+    assert_eq!((statuses, handled), (vec![503, 200], 0), "the retry is dropped");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The extractor in a handler of one's own.
 

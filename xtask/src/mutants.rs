@@ -173,7 +173,7 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         name: "receiver-keeps-failed-id",
         file: "audian-events/src/axum/receiver.rs",
-        from: "let forgotten = self.store.forget(&id).await;",
+        from: "let forgotten = self.forget_patiently(&id).await;",
         to: "let forgotten: Result<(), DedupError> = Ok(());",
         breaks: "receiver: after a failed callback the id is not forgotten, so Audian's retry is dropped",
     },
