@@ -9,6 +9,7 @@ pub mod source;
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Position};
 pub use source::{Example, SchemaFile, SchemaSet, UNION_FILE};
 pub mod catalog;
+pub mod emit_api;
 mod emit_docs;
 mod emit_examples;
 mod emit_strategies;
@@ -144,6 +145,14 @@ pub fn generate(set: &SchemaSet) -> Result<Vec<GeneratedFile>, Diagnostics> {
         rust_file("audian-events/src/generated/tolerant.rs", tolerant_code),
         rust_file("audian-events/src/generated/strategies.rs", strategies),
     ];
+    let api_input = emit_api::Input { set, catalog: &catalog, requests: &requests, tolerant: &tolerant.documents };
+    for (path, document) in [
+        (emit_api::OPENAPI_PATH, emit_api::openapi(&api_input)?),
+        (emit_api::ASYNCAPI_PATH, emit_api::asyncapi(&api_input)?),
+    ] {
+        let contents = serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n";
+        files.push(GeneratedFile { path: path.to_owned(), contents });
+    }
     for (path, document) in &tolerant.documents {
         let contents = serde_json::to_string_pretty(document).expect("a JSON value serializes") + "\n";
         files.push(GeneratedFile { path: format!("{}/{path}", tolerant::TOLERANT_DIR), contents });

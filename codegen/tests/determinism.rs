@@ -70,9 +70,16 @@ fn the_real_schema_generates_rust_that_parses() {
     for file in &files {
         assert!(
             codegen::GENERATED_DIRS.iter().any(|dir| file.path.starts_with(&format!("{dir}/")))
-                || file.path == "docs/events.md",
+                || file.path == "docs/events.md"
+                || file.path == codegen::emit_api::OPENAPI_PATH
+                || file.path == codegen::emit_api::ASYNCAPI_PATH,
             "{} is written outside the generated folders",
             file.path
         );
+    }
+    for path in [codegen::emit_api::OPENAPI_PATH, codegen::emit_api::ASYNCAPI_PATH] {
+        let file = files.iter().find(|file| file.path == path).unwrap_or_else(|| panic!("{path} is not generated"));
+        let document: serde_json::Value = serde_json::from_str(&file.contents).expect("an API description is JSON");
+        assert_eq!(document["x-generated"], codegen::emit_api::GENERATED_NOTE, "{path} is not marked generated");
     }
 }
