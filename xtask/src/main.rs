@@ -18,9 +18,10 @@ commands:
                       validator on mutated examples, in the strict reading (schema/), the
                       tolerant one (schema-tolerant/) or both (default both, 1000000 cases, seed
                       from the clock), in an optimized build
-  validate [--format text|json] FILE...
-                      validate event payloads (one event, a JSON array, or NDJSON; `-` is stdin);
-                      exit 0 all valid, 1 some invalid, 2 a file could not be read
+  validate [--tolerant] [--format text|json] FILE...
+                      `audian-events validate` (the cli/ crate): validate event payloads (one
+                      event, a JSON array, or NDJSON; `-` is stdin); exit 0 all valid, 1 some
+                      invalid, 2 a file could not be read
   try-new-event [--keep]
                       add a synthetic event in a copy of the workspace by the recipe of
                       schema/README.md alone, then generate, build and test the copy
@@ -43,8 +44,8 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => run_generate(Mode::Write),
         ["generate", "--check"] => run_generate(Mode::Check),
-        ["fuzz", rest @ ..] => run_check(Profile::Release, "fuzz", rest),
-        ["validate", rest @ ..] => run_check(Profile::Dev, "validate", rest),
+        ["fuzz", rest @ ..] => run_check(Profile::Release, ("audian-events-tests", "audian-check"), "fuzz", rest),
+        ["validate", rest @ ..] => run_check(Profile::Dev, ("audian-events-cli", "audian-events"), "validate", rest),
         ["bench", rest @ ..] => bench::main(rest),
         ["try-new-event", rest @ ..] => try_new_event::main(rest),
         ["mutants", rest @ ..] => mutants::main(rest),
@@ -79,12 +80,13 @@ enum Profile {
     Release,
 }
 
-/// Runs a command of `audian-check` (in the tests crate), which needs `audian-events` built: xtask
-/// itself must not depend on the crate it generates.
-fn run_check(profile: Profile, command: &str, args: &[&str]) -> ExitCode {
+/// Runs a command of a binary of the workspace (`audian-check` in the tests crate, or the
+/// `audian-events` command), which needs `audian-events` built: xtask itself must not depend on
+/// the crate it generates.
+fn run_check(profile: Profile, (package, bin): (&str, &str), command: &str, args: &[&str]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut run = Command::new(cargo);
-    run.args(["run", "--quiet", "--package", "audian-events-tests", "--bin", "audian-check"]);
+    run.args(["run", "--quiet", "--package", package, "--bin", bin]);
     if profile == Profile::Release {
         run.arg("--release");
     }
