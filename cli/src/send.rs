@@ -364,6 +364,10 @@ async fn progress(finished: Arc<AtomicUsize>, total: usize) {
     }
 }
 
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -388,7 +392,14 @@ fn summarize(target: &Target, tally: &Tally, events: usize, total: usize, elapse
         tally.done.iter().filter(|done| matches!(done.answer, Answer::Unanswered(_))).collect();
     let mut out = String::new();
     use std::fmt::Write as _;
-    let _ = writeln!(out, "{total} deliveries of {events} events to {} in {:.2} s", target.uri, elapsed.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "{} of {} to {} in {:.2} s",
+        plural(total, "delivery", "deliveries"),
+        plural(events, "event", "events"),
+        target.uri,
+        elapsed.as_secs_f64()
+    );
     let _ = writeln!(out, "attempts by status: {}", statuses.join(", "));
     let _ = writeln!(out, "retries: {}", tally.retries);
     let _ = writeln!(
