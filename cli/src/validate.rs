@@ -46,6 +46,9 @@ struct Payload {
     /// The `event` field, when it is a string.
     event: Option<String>,
     outcome: Outcome,
+    /// With `--tolerant`, what a valid payload has that the strict reading refuses: each
+    /// addition's JSON Pointer and kind.
+    drift: Vec<(String, &'static str)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,8 +292,13 @@ impl Position {
 
 fn check_payload(bytes: &[u8], place: Place, start: Position, reading: Reading) -> Payload {
     let event = event_name(bytes);
+    let mut drift = Vec::new();
     let outcome = match reading.validate_slice(bytes) {
-        Ok(_) => Outcome::Valid,
+        Ok(found) => {
+            drift =
+                found.iter().map(|difference| (difference.pointer().to_owned(), difference.kind().as_str())).collect();
+            Outcome::Valid
+        }
         // A body without a valid envelope is, to this tool, one more invalid payload.
         Err(PayloadError::NotAnEvent(errors) | PayloadError::Invalid(errors)) => {
             Outcome::Invalid(errors.into_iter().collect())
@@ -301,7 +309,7 @@ fn check_payload(bytes: &[u8], place: Place, start: Position, reading: Reading) 
             Outcome::Malformed { message: without_position(&error.to_string()), line: at.line, column: at.column }
         }
     };
-    Payload { place, event, outcome }
+    Payload { place, event, outcome, drift }
 }
 
 /// A `serde_json` message without its ` at line L column C`, which counts from the start of the
@@ -408,7 +416,11 @@ fn text_report(reports: &[FileReport]) -> String {
         for payload in payloads {
             let at = location(&report.name, payload.place);
             match &payload.outcome {
-                Outcome::Valid => {}
+                Outcome::Valid => {
+                    for (pointer, kind) in &payload.drift {
+                        let _ = writeln!(out, "{at}: {pointer}: accepted by the tolerant reading only [{kind}]");
+                    }
+                }
                 Outcome::Invalid(errors) => {
                     for error in errors {
                         let _ = writeln!(
@@ -533,5 +545,11 @@ fn payload_json(payload: &Payload) -> Value {
         }
     };
     object.insert("errors".to_owned(), Value::Array(errors));
+    let drift: Vec<Value> =
+        payload.drift.iter().map(|(pointer, kind)| json!({ "path": pointer, "kind": kind })).collect();
+    // Only where there is some (under `--tolerant`), so that a strict report is unchanged.
+    if !drift.is_empty() {
+        object.insert("drift".to_owned(), Value::Array(drift));
+    }
     Value::Object(object)
 }

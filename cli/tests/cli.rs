@@ -200,6 +200,17 @@ fn validate_tolerant_accepts_an_added_property_the_strict_reading_refuses() {
     assert!(stdout(&strict).contains("/data"), "{}", stdout(&strict));
     let tolerant = run_with_input(&["validate", "--tolerant"], text.as_bytes());
     assert_eq!(code(&tolerant), 0, "{}", stdout(&tolerant));
+    assert!(
+        stdout(&tolerant).contains("<stdin>: /data/carrier: accepted by the tolerant reading only [unknown_property]"),
+        "{}",
+        stdout(&tolerant)
+    );
+    let report = run_with_input(&["validate", "--tolerant", "--format", "json"], text.as_bytes());
+    let report: Value = serde_json::from_slice(&report.stdout).expect("JSON");
+    assert_eq!(
+        report["files"][0]["payloads"][0]["drift"],
+        json!([{ "path": "/data/carrier", "kind": "unknown_property" }])
+    );
 }
 
 #[test]
