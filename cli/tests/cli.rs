@@ -457,6 +457,7 @@ async fn send_reads_ndjson_from_standard_input_with_a_rate() {
     let (address, seen) = recording_server().await;
     let url = format!("http://{address}/hook");
     let events = stdout(&run(&["fake", "--any", "--count", "10", "--seed", "9"]));
+    let sent = ids_of_ndjson(&events);
     let output = tokio::task::spawn_blocking(move || {
         run_with_input(
             &["send", "--to", &url, "-", "--rate", "50", "--reorder-window", "2", "--seed", "1"],
@@ -468,6 +469,13 @@ async fn send_reads_ndjson_from_standard_input_with_a_rate() {
     assert_eq!(code(&output), 0, "{}\n{}", stdout(&output), stderr(&output));
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 10);
+    // One in flight (the default), so the order received is the order sent: each event at most
+    // two places later than in the input, and not all in place.
+    assert_ne!(seen, sent, "--reorder-window 2 reorders");
+    for (index, id) in sent.iter().enumerate() {
+        let position = seen.iter().position(|seen| seen == id).expect("every event received");
+        assert!(position <= index + 2, "{id} is {position}th, was {index}th: {seen:?}");
+    }
     let summary = stdout(&output);
     let seconds: f64 = summary.split(" in ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
     assert!(seconds >= 0.17, "10 starts at 50 per second take at least 9 intervals: {summary}");
