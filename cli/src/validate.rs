@@ -125,6 +125,9 @@ pub fn main(options: Options<'_>) -> ExitCode {
 
 fn read(file: &str) -> std::io::Result<Vec<u8>> {
     if file == "-" {
+        if std::io::stdin().is_terminal() {
+            eprintln!("audian-events validate: reading events from standard input (end with Ctrl-D)");
+        }
         let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes)?;
         Ok(bytes)
