@@ -1,7 +1,7 @@
 //! `cargo xtask try-new-event`: follows the recipe "Adding an event" of `schema/README.md` in a
 //! copy of the workspace, for a synthetic event, and proves that nothing else needs an edit: the
-//! copy must generate, build, and pass the tests of `audian-events` and the differential test
-//! against `jsonschema`.
+//! copy must generate, build, and pass the tests of `audian-events`, the differential test
+//! against `jsonschema` and the API descriptions' test (`docs/openapi.json`, `docs/asyncapi.json`).
 //!
 //! The event is `number.released`, about a phone number and not a call, so it also proves that
 //! an event without `call_id` is supported end to end.
@@ -30,8 +30,9 @@ usage: cargo xtask try-new-event [--keep]
 
 Copies the workspace to a temporary directory, adds the event `number.released` there exactly as
 schema/README.md says, runs `cargo xtask generate`, builds the workspace, and runs the tests of
-audian-events and the differential test against jsonschema. The copy builds its workspace crates
-apart from yours but reuses the dependencies already built in your target directory.
+audian-events, the differential test against jsonschema and the API descriptions' test (but for
+its meta-schema checks). The copy builds its workspace crates apart from yours but reuses the
+dependencies already built in your target directory.
 
   --keep    keep the copy (it is kept anyway when a step fails)";
 
@@ -160,13 +161,28 @@ fn follow_the_recipe(root: &Path) -> Result<(), String> {
 
 /// Generates, builds and tests the copy.
 fn prove(copy: &WorkspaceCopy) -> Result<(), String> {
-    let steps: [(&str, &[&str]); 4] = [
+    let steps: [(&str, &[&str]); 5] = [
         ("generate", &["xtask", "generate"]),
         ("build the workspace", &["build", "--workspace", "--all-features", "--all-targets"]),
         ("test audian-events", &["test", "--all-features", "--package", "audian-events"]),
         (
             "the differential test against jsonschema",
             &["test", "--all-features", "--package", "audian-events-tests", "--test", "differential"],
+        ),
+        // The meta-schemas are read from beside the workspace, which the copy is not.
+        (
+            "the API descriptions' examples and payload schemas",
+            &[
+                "test",
+                "--all-features",
+                "--package",
+                "audian-events-tests",
+                "--test",
+                "api_descriptions",
+                "--",
+                "--skip",
+                "meta_schema",
+            ],
         ),
     ];
     for (what, args) in steps {
