@@ -2,9 +2,8 @@
 //! `Content-Type: application/json`), with the faults a receiver must survive, and a summary.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::Uri;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::net::TcpStream;
 
 use crate::events::{self, Fake, Outgoing};
@@ -277,15 +277,14 @@ async fn run(target: Target, deliveries: Vec<Outgoing>, delivery: Delivery) -> T
     let total = deliveries.len();
     let queue = Arc::new(Mutex::new(VecDeque::from(deliveries)));
     let tally = Arc::new(Mutex::new(Tally::default()));
-    let finished = Arc::new(AtomicUsize::new(0));
+    let progress = progress_bar(total);
     let interval = delivery.rate.map(|rate| Duration::from_secs_f64(1.0 / rate));
     let next_start = Arc::new(Mutex::new(tokio::time::Instant::now()));
     let target = Arc::new(target);
-    let progress = tokio::spawn(progress(finished.clone(), total));
     let mut workers = Vec::new();
     for _ in 0..delivery.concurrency {
-        let (queue, tally, finished, next_start, target, delivery) =
-            (queue.clone(), tally.clone(), finished.clone(), next_start.clone(), target.clone(), delivery.clone());
+        let (queue, tally, progress, next_start, target, delivery) =
+            (queue.clone(), tally.clone(), progress.clone(), next_start.clone(), target.clone(), delivery.clone());
         workers.push(tokio::spawn(async move {
             loop {
                 let Some(event) = queue.lock().expect("queue").pop_front() else { break };
@@ -301,15 +300,14 @@ async fn run(target: Target, deliveries: Vec<Outgoing>, delivery: Delivery) -> T
                 }
                 let delivered = deliver_one(&target, &event, &delivery, &tally).await;
                 tally.lock().expect("tally").done.push(delivered);
-                finished.fetch_add(1, Ordering::Relaxed);
+                progress.inc(1);
             }
         }));
     }
     for worker in workers {
         let _ = worker.await;
     }
-    progress.abort();
-    let _ = progress.await;
+    progress.finish_and_clear();
     Arc::try_unwrap(tally).ok().expect("every worker is done").into_inner().expect("tally")
 }
 
@@ -341,27 +339,14 @@ async fn deliver_one(target: &Target, event: &Outgoing, delivery: &Delivery, tal
     }
 }
 
-/// A progress bar on standard error, when it is a terminal and the run lasts more than a moment.
-async fn progress(finished: Arc<AtomicUsize>, total: usize) {
-    if !std::io::stderr().is_terminal() {
-        return;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    struct Clear;
-    impl Drop for Clear {
-        fn drop(&mut self) {
-            eprint!("\r\x1b[2K");
-        }
-    }
-    let _clear = Clear;
-    loop {
-        let done = finished.load(Ordering::Relaxed).min(total);
-        let width = 30;
-        let filled = done * width / total.max(1);
-        eprint!("\r\x1b[2K[{}{}] {done}/{total} deliveries", "#".repeat(filled), "-".repeat(width - filled));
-        let _ = std::io::stderr().flush();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// A progress bar of the deliveries on standard error; indicatif draws nothing where standard
+/// error is not a terminal, so piped and captured runs print only the summary.
+fn progress_bar(total: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{bar:30} {pos}/{len} deliveries, {per_sec}, {eta} left")
+        .expect("a valid template");
+    bar.set_style(style);
+    bar
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -345,45 +347,42 @@ fn event_name(bytes: &[u8]) -> Option<String> {
 // Progress
 // ---------------------------------------------------------------------------
 
-/// Progress on standard error, once a run has taken more than a second.
+/// Progress through a file on standard error, once a run has taken more than a second (indicatif
+/// draws nothing where standard error is not a terminal).
 struct Progress {
     started: Instant,
-    last: Option<Instant>,
-    shown: bool,
+    bar: Option<ProgressBar>,
 }
 
 impl Progress {
     const DELAY: Duration = Duration::from_secs(1);
-    const EVERY: Duration = Duration::from_secs(1);
 
     fn new() -> Progress {
-        Progress { started: Instant::now(), last: None, shown: false }
+        Progress { started: Instant::now(), bar: None }
     }
 
     fn tick(&mut self, name: &str, offset: usize, total: usize, payloads: usize) {
         if !payloads.is_multiple_of(64) || self.started.elapsed() < Self::DELAY {
             return;
         }
-        if self.last.is_some_and(|last| last.elapsed() < Self::EVERY) {
-            return;
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} of {prefix}: {msg}")
+                .expect("a valid template");
+            bar.set_style(style);
+            bar
+        });
+        if bar.length() != Some(total as u64) {
+            bar.set_length(total as u64);
         }
-        self.last = Some(Instant::now());
-        self.shown = true;
-        let percent = offset as f64 * 100.0 / total.max(1) as f64;
-        let line = format!(
-            "audian-events validate: {name}: {} checked ({percent:.0}% of the file)",
-            count(payloads, "payload")
-        );
-        if std::io::stderr().is_terminal() {
-            eprint!("\r\x1b[2K{line}");
-        } else {
-            eprintln!("{line}");
-        }
+        bar.set_prefix(name.to_owned());
+        bar.set_position(offset as u64);
+        bar.set_message(format!("{} checked", count(payloads, "payload")));
     }
 
     fn finish(&self) {
-        if self.shown && std::io::stderr().is_terminal() {
-            eprintln!();
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
