@@ -2,7 +2,8 @@
 //! (AsyncAPI 3.0), read as a consumer in another language would read them:
 //!
 //! - each is valid against its official meta-schema, read from
-//!   `../shared/api-description-schemas/` beside the workspace (when that folder is absent the two
+//!   `../shared/api-description-schemas/` beside the workspace, or the folder
+//!   `AUDIAN_API_DESCRIPTION_SCHEMAS` names (when that folder is absent the two
 //!   tests are reported as ignored, with the reason, and fail where `CI` requires the optional
 //!   pieces: `audian-events/tests/support/optional_pieces.rs`);
 //! - every example embedded in either is valid against the schema beside it (and against the
@@ -62,9 +63,15 @@ fn main() -> ExitCode {
     libtest_mimic::run(&args, trials).exit_code()
 }
 
-/// `../shared/api-description-schemas/`, beside the workspace.
+/// The variable that names another folder of meta-schemas.
+const META_SCHEMAS_VARIABLE: &str = "AUDIAN_API_DESCRIPTION_SCHEMAS";
+
+/// `../shared/api-description-schemas/`, beside the workspace, or the folder
+/// `AUDIAN_API_DESCRIPTION_SCHEMAS` names.
 fn meta_schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/api-description-schemas")
+    std::env::var_os(META_SCHEMAS_VARIABLE)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/api-description-schemas"))
 }
 
 fn needs_meta_schemas(name: &str, test: impl FnOnce() -> Result<(), Failed> + Send + 'static) -> Trial {
@@ -74,7 +81,8 @@ fn needs_meta_schemas(name: &str, test: impl FnOnce() -> Result<(), Failed> + Se
             return optional_pieces::missing(&format!(
                 "the official meta-schemas were missing at {}: put the OpenAPI 3.1 schema at \
                  openapi-3.1/schema.json and the AsyncAPI 3.0.0 schema at asyncapi-3.0/asyncapi-3.0.0.json \
-                 there (../shared/api-description-schemas beside the workspace) and run again",
+                 there (../shared/api-description-schemas beside the workspace, or the folder \
+                 {META_SCHEMAS_VARIABLE} names) and run again",
                 dir.display()
             ));
         }
