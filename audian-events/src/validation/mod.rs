@@ -225,6 +225,26 @@ impl Reading {
         self.check()(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure)
     }
 
+    /// Whether raw bytes are one event this reading accepts: the verdict of [`parse`](Self::parse)
+    /// (and of the reference validator on the same bytes), without building the event or saying
+    /// why. Malformed JSON, invalid UTF-8 and duplicate keys are refused like any other failure.
+    ///
+    /// ```
+    /// use audian_events::Reading;
+    ///
+    /// let body = audian_events::examples::CALL_COMPLETED.as_bytes();
+    /// assert!(Reading::Strict.is_valid_slice(body));
+    /// assert!(!Reading::Strict.is_valid_slice(&body[..body.len() - 1]));
+    /// ```
+    pub fn is_valid_slice(self, bytes: &[u8]) -> bool {
+        match self.one_pass(bytes) {
+            Some((_, false)) => true,
+            // What drift the one pass met is confirmed by the validator, as `parse` does.
+            Some((_, true)) => self.parse(bytes).is_ok(),
+            None => false,
+        }
+    }
+
     /// Checks a payload; for one it accepts, says how it departs from the strict reading.
     pub fn validate_value(self, value: &Value) -> Result<Drift, PayloadError> {
         if let Err(errors) = self.validate(value) {
@@ -390,6 +410,17 @@ pub fn validate_update_webhook(value: &Value) -> Result<(), ValidationErrors> {
 /// nothing.
 pub fn is_valid(value: &Value) -> bool {
     crate::generated::validators::event(value, &runtime::InstancePath::Root, &mut runtime::FirstFailure)
+}
+
+/// Whether raw bytes are one valid event in the strict reading; see [`Reading::is_valid_slice`].
+///
+/// ```
+/// let body = audian_events::examples::CALL_INITIATED.as_bytes();
+/// assert!(audian_events::is_valid_slice(body));
+/// assert!(!audian_events::is_valid_slice(b"{\"id\": \"evt_1\"}"));
+/// ```
+pub fn is_valid_slice(bytes: &[u8]) -> bool {
+    Reading::Strict.is_valid_slice(bytes)
 }
 
 /// Parses and validates raw bytes, in the strict reading.
