@@ -190,3 +190,136 @@ impl<'de> Deserialize<'de> for Key<'de> {
 pub fn refused<E: de::Error>(field: &'static str, expected: &'static str) -> E {
     E::custom(format_args!("`{field}` is not {expected}"))
 }
+
+/// A type whose JSON a reading can check without building it: the verdict of the strict or
+/// tolerant mode of [`Modal`], allocating nothing for a valid payload. This is what
+/// [`Reading::is_valid_slice`](crate::Reading::is_valid_slice) runs.
+#[doc(hidden)]
+pub trait Checked<'de> {
+    /// What a field's own constraints (`const`, `format: uri`, bounds, `minItems`) read of the
+    /// value: the text of a string, the number of an integer, the length of an array.
+    type Seen<'s>;
+
+    /// Checks the value in the mode `MODE`, and `also` on what was seen of it.
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(Self::Seen<'_>) -> bool,
+    ) -> Result<(), D::Error>;
+}
+
+/// The seed that checks a `T` in the mode `MODE`, and `also` on what was seen of it.
+#[doc(hidden)]
+pub struct Check<T, const MODE: u8, F>(F, PhantomData<T>);
+
+impl<'de, T: Checked<'de>, const MODE: u8, F: FnOnce(T::Seen<'_>) -> bool> Check<T, MODE, F> {
+    pub fn new(also: F) -> Self {
+        Check(also, PhantomData)
+    }
+}
+
+impl<'de, T: Checked<'de>, const MODE: u8, F: FnOnce(T::Seen<'_>) -> bool> DeserializeSeed<'de> for Check<T, MODE, F> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        T::check_in::<MODE, D>(deserializer, self.0)
+    }
+}
+
+/// Checks a `T` with nothing more than its type's constraints.
+#[doc(hidden)]
+pub fn check<'de, T: Checked<'de>, const MODE: u8, D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+    T::check_in::<MODE, D>(deserializer, |_| true)
+}
+
+/// Checks the string the deserializer holds with `holds`, without copying it; `what` names it in
+/// the error.
+#[doc(hidden)]
+pub fn check_str<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    holds: impl FnOnce(&str) -> bool,
+    what: &'static str,
+) -> Result<(), D::Error> {
+    struct StrCheck<F>(F, &'static str);
+    impl<F: FnOnce(&str) -> bool> Visitor<'_> for StrCheck<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a string ({})", self.1)
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+            if (self.0)(text) { Ok(()) } else { Err(refused(self.1, "valid")) }
+        }
+    }
+    deserializer.deserialize_str(StrCheck(holds, what))
+}
+
+/// The error of a value whose own constraints (`also`) fail.
+#[doc(hidden)]
+pub fn checked<E: de::Error>(holds: bool, what: &'static str) -> Result<(), E> {
+    if holds { Ok(()) } else { Err(refused(what, "within its constraints")) }
+}
+
+impl<'de> Checked<'de> for String {
+    type Seen<'s> = &'s str;
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> Result<(), D::Error> {
+        check_str(deserializer, also, "string")
+    }
+}
+
+impl<'de> Checked<'de> for u64 {
+    type Seen<'s> = u64;
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(u64) -> bool,
+    ) -> Result<(), D::Error> {
+        let value = crate::integer::deserialize_u64(deserializer)?;
+        checked(also(value), "integer")
+    }
+}
+
+impl<'de> Checked<'de> for i64 {
+    type Seen<'s> = i64;
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(i64) -> bool,
+    ) -> Result<(), D::Error> {
+        let value = crate::integer::deserialize_i64(deserializer)?;
+        checked(also(value), "integer")
+    }
+}
+
+impl<'de> Checked<'de> for DateTime<FixedOffset> {
+    type Seen<'s> = ();
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> Result<(), D::Error> {
+        check_str(deserializer, |text| crate::validation::format::is_date_time(text) && also(()), "date-time")
+    }
+}
+
+impl<'de, T: Checked<'de>> Checked<'de> for Vec<T> {
+    type Seen<'s> = usize;
+    fn check_in<const MODE: u8, D: Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(usize) -> bool,
+    ) -> Result<(), D::Error> {
+        struct SeqCheck<T, const MODE: u8>(PhantomData<T>);
+        impl<'de, T: Checked<'de>, const MODE: u8> Visitor<'de> for SeqCheck<T, MODE> {
+            type Value = usize;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+                let mut count = 0;
+                while seq.next_element_seed(Check::<T, MODE, _>::new(|_| true))?.is_some() {
+                    count += 1;
+                }
+                Ok(count)
+            }
+        }
+        let count = deserializer.deserialize_seq(SeqCheck::<T, MODE>(PhantomData))?;
+        checked(also(count), "array")
+    }
+}

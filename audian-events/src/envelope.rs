@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-use crate::de::{Key, Modal, Seed};
+use crate::de::{Check, Key, Modal, Seed};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -122,6 +122,78 @@ impl<'de, const MODE: u8> Visitor<'de> for EventVisitor<MODE> {
         };
         Ok(Event::from_parts(id, timestamp, event_type, data))
     }
+}
+
+/// Checks an event as [`EventVisitor`] reads it, in the same mode, building nothing: what
+/// [`Reading::is_valid_slice`](crate::Reading::is_valid_slice) runs. `data` before `event` is
+/// borrowed from the input, which must be text, and checked once the type is known.
+pub(crate) struct EventChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> Visitor<'de> for EventChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an Audian webhook event: an object with `id`, `timestamp`, `event` and `data`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (mut id, mut timestamp, mut data) = (false, false, false);
+        let mut event_type: Option<EventType> = None;
+        let mut buffered_data: Option<&'de RawValue> = None;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match key.as_ref() {
+                "id" => {
+                    check_once(&mut id, "id")?;
+                    map.next_value_seed(Check::<EventId, MODE, _>::new(|_| true))?;
+                }
+                "timestamp" => {
+                    check_once(&mut timestamp, "timestamp")?;
+                    map.next_value_seed(Check::<Timestamp, MODE, _>::new(|_| true))?;
+                }
+                "event" => set_once(&mut event_type, "event", map.next_value_seed(Seed::<EventType, MODE>::new())?)?,
+                "data" => {
+                    check_once(&mut data, "data")?;
+                    match &event_type {
+                        Some(event_type) => map.next_value_seed(DataChecker::<MODE>(event_type))?,
+                        None => buffered_data = Some(map.next_value()?),
+                    }
+                }
+                other if MODE == crate::de::STRICT => return Err(de::Error::unknown_field(other, FIELDS)),
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        for (seen, name) in [(id, "id"), (timestamp, "timestamp"), (event_type.is_some(), "event"), (data, "data")] {
+            if !seen {
+                return Err(de::Error::missing_field(name));
+            }
+        }
+        match (event_type, buffered_data) {
+            (Some(event_type), Some(raw)) => {
+                let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+                EventData::check::<MODE, _>(&event_type, &mut deserializer).map_err(de::Error::custom)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+struct DataChecker<'a, const MODE: u8>(&'a EventType);
+
+impl<'de, const MODE: u8> DeserializeSeed<'de> for DataChecker<'_, MODE> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        EventData::check::<MODE, D>(self.0, deserializer)
+    }
+}
+
+fn check_once<E: de::Error>(seen: &mut bool, name: &'static str) -> Result<(), E> {
+    if std::mem::replace(seen, true) {
+        return Err(E::duplicate_field(name));
+    }
+    Ok(())
 }
 
 /// Parses `data` that came before `event`. The outer path ends at the envelope, so on failure the

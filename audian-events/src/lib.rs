@@ -84,6 +84,6 @@ pub use generated::*;
 pub use subscription::{EventFilter, FilterError};
 pub use timeline::{CallState, CallTimeline, CallTimelines};
 pub use validation::{
-    Accepted, Drift, PayloadError, Reading, ValidationError, ValidationErrors, assert_valid, is_valid, is_valid_slice, parse_validated,
-    validate, validate_slice, validate_str,
+    Accepted, Drift, PayloadError, Reading, ValidationError, ValidationErrors, assert_valid, is_valid, is_valid_slice,
+    parse_validated, validate, validate_slice, validate_str,
 };

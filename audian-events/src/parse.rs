@@ -27,6 +27,16 @@ impl Event {
         }
     }
 
+    /// Checks bytes in the strict or tolerant mode of [`de`] as [`from_slice_in`](Self::from_slice_in)
+    /// reads them, building nothing: `true` for the payloads that reading accepts. Not text is
+    /// refused: JSON is UTF-8.
+    pub(crate) fn check_slice_in<const MODE: u8>(bytes: &[u8]) -> bool {
+        let Some(text) = as_text(bytes) else { return false };
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde::Deserializer::deserialize_map(&mut deserializer, crate::envelope::EventChecker::<MODE>).is_ok()
+            && deserializer.end().is_ok()
+    }
+
     /// Serializes the event back to JSON, in the envelope form Audian sends.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("an event serializes to JSON")
@@ -87,6 +97,44 @@ mod tests {
 
     use crate::de::{STRICT, TOLERANT, take_drift};
     use crate::{Event, examples};
+
+    /// The check that builds nothing gives the one pass's verdict, on the same payloads as
+    /// below and on their truncations.
+    #[test]
+    fn the_check_gives_the_verdict_of_the_one_pass() {
+        let mut payloads: Vec<Vec<u8>> = Vec::new();
+        for (_, text) in examples::ALL {
+            let example: Value = serde_json::from_str(text).unwrap();
+            let mut variants = vec![example.clone(); 6];
+            variants[0]["api_version"] = json!("2025-01");
+            variants[1]["data"]["carrier"] = json!("att");
+            variants[2]["event"] = json!("call.parked");
+            variants[3]["event"] = json!("");
+            variants[4]["data"]["call_id"] = json!("cal_1");
+            variants[5]["timestamp"] = json!("2024-02-30T00:00:00Z");
+            payloads.push(text.as_bytes().to_vec());
+            payloads.extend(variants.iter().map(|variant| serde_json::to_vec(variant).unwrap()));
+            payloads.extend((0..text.len()).step_by(7).map(|end| text.as_bytes()[..end].to_vec()));
+            payloads.push(text.replacen("call_", r"call\u005f", 1).into_bytes());
+            payloads.push([text.as_bytes(), b" x"].concat());
+            payloads.push(text.replacen("evt_", r"evt_\u00e9", 1).into_bytes());
+        }
+        let (mut accepted, mut refused) = (0, 0);
+        for bytes in &payloads {
+            for (mode, check, parse) in [
+                ("strict", Event::check_slice_in::<STRICT>(bytes), Event::from_slice_in::<STRICT>(bytes).is_ok()),
+                ("tolerant", Event::check_slice_in::<TOLERANT>(bytes), Event::from_slice_in::<TOLERANT>(bytes).is_ok()),
+            ] {
+                assert_eq!(check, parse, "{mode}: {}", String::from_utf8_lossy(bytes));
+                if check { accepted += 1 } else { refused += 1 }
+            }
+        }
+        assert!(accepted >= 4 * examples::ALL.len() && refused >= 20 * examples::ALL.len(), "{accepted} / {refused}");
+        let mut invalid_utf8 = examples::ALL[0].1.as_bytes().to_vec();
+        let at = invalid_utf8.iter().position(|&b| b == b'x').unwrap();
+        invalid_utf8[at] = 0xff;
+        assert!(!Event::check_slice_in::<STRICT>(&invalid_utf8) && !Event::check_slice_in::<TOLERANT>(&invalid_utf8));
+    }
 
     /// The one pass itself, not the fallback behind `Reading::parse` (which would hide a one
     /// pass that refuses too much): every documented example, and each with one addition.

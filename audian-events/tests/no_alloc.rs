@@ -142,3 +142,69 @@ fn the_tolerant_is_valid_allocates_nothing_on_valid_payloads_with_or_without_dri
     assert_eq!(drift.expect("accepted").len(), 2);
     assert!(allocations > 0);
 }
+
+#[test]
+fn is_valid_slice_allocates_nothing_on_each_valid_documented_example_in_either_reading() {
+    use audian_events::Reading;
+    let examples = audian_events::examples::ALL;
+    assert_eq!(examples.len(), audian_events::EventType::ALL.len(), "one documented example per event type");
+    for (event_type, text) in examples {
+        // As sent (pretty, `event` before `data`) and compact. With `data` before `event` (which
+        // Audian does not send), `data` is found by serde_json's skipping, whose stack of nested
+        // arrays and objects is a `Vec`: valid, but not free of allocations.
+        let value: Value = serde_json::from_str(text).expect("a documented example is JSON");
+        // The documented text without its layout; the keys keep their order (a `Value` would
+        // sort them, putting `data` first).
+        let compact: Vec<u8> = serde_json::from_str::<Box<serde_json::value::RawValue>>(text)
+            .map(|raw| strip_layout(raw.get()))
+            .expect("a documented example is JSON");
+        let data_first = format!(
+            r#"{{"data":{},"id":{},"timestamp":{},"event":{}}}"#,
+            value["data"], value["id"], value["timestamp"], value["event"]
+        );
+        for reading in [Reading::Strict, Reading::Tolerant] {
+            assert!(reading.is_valid_slice(data_first.as_bytes()), "{event_type:?} ({reading:?}), data first");
+            for bytes in [text.as_bytes(), &compact] {
+                assert!(reading.is_valid_slice(bytes), "{event_type:?} ({reading:?}): the documented example is valid");
+                let (allocations, valid) = allocations_in(|| reading.is_valid_slice(black_box(bytes)));
+                assert!(valid, "{event_type:?}: valid inside the window too");
+                assert_eq!(
+                    allocations, 0,
+                    "{event_type:?} ({reading:?}): is_valid_slice allocated {allocations} times"
+                );
+            }
+        }
+    }
+    // Not blind: parsing the same bytes builds the event, whose long strings (the recording's
+    // download URL) are on the heap.
+    let recording = audian_events::examples::ALL
+        .iter()
+        .find(|(_, text)| text.contains("https://"))
+        .expect("an example with a URL")
+        .1;
+    let (allocations, parsed) = allocations_in(|| audian_events::parse_validated(black_box(recording.as_bytes())));
+    assert!(parsed.is_ok());
+    assert!(allocations > 0, "parsing an event with a long string allocates, and the counter must see it");
+}
+
+/// `text` without the whitespace between tokens.
+fn strip_layout(text: &str) -> Vec<u8> {
+    let (mut in_string, mut escaped) = (false, false);
+    let mut out = Vec::with_capacity(text.len());
+    for &byte in text.as_bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if byte.is_ascii_whitespace() {
+            continue;
+        } else {
+            in_string = byte == b'"';
+        }
+        out.push(byte);
+    }
+    out
+}

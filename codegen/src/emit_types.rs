@@ -157,6 +157,13 @@ fn newtype(
             }
         }
 
+        impl<'de> #de::Checked<'de> for #ident {
+            type Seen<'s> = &'s str;
+            fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D, also: impl FnOnce(&str) -> bool) -> ::core::result::Result<(), D::Error> {
+                #de::check_str(deserializer, |value| (MODE == #de::LENIENT || Self::is_valid(value)) && also(value), #name)
+            }
+        }
+
         impl ::core::convert::TryFrom<&str> for #ident {
             type Error = #invalid_value;
             fn try_from(value: &str) -> ::core::result::Result<Self, #invalid_value> {
@@ -302,6 +309,22 @@ fn string_impls(name: &str, known: &str, runtime: &Runtime) -> TokenStream {
                     #de::note_drift::<MODE>();
                 }
                 Ok(value)
+            }
+        }
+
+        impl<'de> #de::Checked<'de> for #ident {
+            type Seen<'s> = &'s str;
+            fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D, also: impl FnOnce(&str) -> bool) -> ::core::result::Result<(), D::Error> {
+                #de::check_str(deserializer, |value| {
+                    // Only an unknown value is kept, as `Unknown`: a known one builds nothing.
+                    if !#ident::from(value).is_known() {
+                        if MODE == #de::STRICT {
+                            return false;
+                        }
+                        #de::note_drift::<MODE>();
+                    }
+                    also(value)
+                }, #name)
             }
         }
     }
@@ -484,6 +507,20 @@ pub fn events(events: &[EventDef], runtime: &Runtime) -> TokenStream {
             }
         }
 
+        impl EventData {
+            /// Checks `data` as the type `event_type` names, building nothing but the data of an
+            /// unknown event type (kept by the tolerant mode).
+            pub(crate) fn check<'de, const MODE: u8, D: ::serde::Deserializer<'de>>(
+                event_type: &crate::EventType,
+                deserializer: D,
+            ) -> ::core::result::Result<(), D::Error> {
+                match event_type {
+                    #(crate::EventType::#variants => #de::check::<#variants, MODE, D>(deserializer),)*
+                    crate::EventType::Unknown(name) => #de::unknown_event_data::<MODE, D>(name, deserializer).map(drop),
+                }
+            }
+        }
+
         impl Event {
             /// Joins an envelope and its data; `event_type` is the type `data` was read as.
             pub(crate) fn from_parts(
@@ -645,6 +682,9 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef], run
     let ident = format_ident!("{rust_name}");
     let de = runtime.de();
     let visitor = format_ident!("{rust_name}Visitor");
+    let checker = format_ident!("{rust_name}Checker");
+    let checker_doc = doc(&format!("Checks what `{rust_name}Visitor` reads, in the same mode, building nothing."));
+    let field_checks: Vec<TokenStream> = fields.iter().map(|field| field_check(field, runtime)).collect();
     let names: Vec<&str> = fields.iter().map(|field| field.json_name.as_str()).collect();
     let idents: Vec<&proc_macro2::Ident> = fields.iter().map(|field| &field.ident).collect();
     let types: Vec<TokenStream> = fields.iter().map(|field| rust_type(&field.ty)).collect();
@@ -700,7 +740,90 @@ fn record_deserialize(rust_name: &str, expecting: &str, fields: &[FieldDef], run
                 Ok(#ident { #(#idents),* })
             }
         }
+
+        impl<'de> #de::Checked<'de> for #ident {
+            type Seen<'s> = ();
+            fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D, also: impl FnOnce(()) -> bool) -> ::core::result::Result<(), D::Error> {
+                deserializer.deserialize_map(#checker::<MODE>)?;
+                #de::checked(also(()), #rust_name)
+            }
+        }
+
+        #checker_doc
+        struct #checker<const MODE: u8>;
+
+        impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for #checker<MODE> {
+            type Value = ();
+
+            fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#expecting)
+            }
+
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::core::result::Result<(), A::Error> {
+                const FIELDS: &[&str] = &[#(#names),*];
+                #(let mut #idents = false;)*
+                while let ::core::option::Option::Some(#de::Key(key)) = map.next_key::<#de::Key<'de>>()? {
+                    match key.as_ref() {
+                        #(
+                            #names => {
+                                if #idents {
+                                    return Err(::serde::de::Error::duplicate_field(#names));
+                                }
+                                #idents = true;
+                                map.next_value_seed(#field_checks)?;
+                            }
+                        )*
+                        other if MODE == #de::STRICT => return Err(::serde::de::Error::unknown_field(other, FIELDS)),
+                        _ => {
+                            #de::note_drift::<MODE>();
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                #(
+                    if !#idents {
+                        return Err(::serde::de::Error::missing_field(#names));
+                    }
+                )*
+                Ok(())
+            }
+        }
     }
+}
+
+/// The seed that checks a field without building it: its type's constraints, and its own
+/// (`const`, `format: uri`, bounds, `minItems`) on what is seen of the value.
+fn field_check(field: &FieldDef, runtime: &Runtime) -> TokenStream {
+    let (validation, de) = (runtime.validation(), runtime.de());
+    let ty = rust_type(&field.ty);
+    if field.strict_checks.is_empty() {
+        return quote!(#de::Check::<#ty, MODE, _>::new(|_| true));
+    }
+    let seen = match &field.representation {
+        FieldType::String | FieldType::Named(_) => quote!(&str),
+        FieldType::U64 => quote!(u64),
+        FieldType::I64 => quote!(i64),
+        FieldType::Vec(_) => quote!(usize),
+        FieldType::Timestamp => quote!(()),
+    };
+    let holds = field.strict_checks.iter().map(|check| match check {
+        StrictCheck::Const(value) => quote!(seen == #value),
+        StrictCheck::Uri => quote!(#validation::is_uri(seen)),
+        StrictCheck::Minimum(minimum) => {
+            let minimum = proc_macro2::Literal::i128_unsuffixed(*minimum);
+            quote!(i128::from(seen) >= #minimum)
+        }
+        StrictCheck::Maximum(maximum) => {
+            let maximum = proc_macro2::Literal::i128_unsuffixed(*maximum);
+            quote!(i128::from(seen) <= #maximum)
+        }
+        StrictCheck::MinItems(count) => {
+            let count = proc_macro2::Literal::u64_unsuffixed(*count);
+            quote!(seen as u64 >= #count)
+        }
+    });
+    // The lenient mode checks nothing beyond the types, as `strict_check` does.
+    quote!(#de::Check::<#ty, MODE, _>::new(|seen: #seen| MODE == #de::LENIENT || (#(#holds)&&*)))
 }
 
 /// A check that strict deserialization makes beyond what the field's type checks.

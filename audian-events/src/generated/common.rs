@@ -203,6 +203,29 @@ impl<'de> crate::de::Modal<'de> for EventType {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for EventType {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| {
+                if !EventType::from(value).is_known() {
+                    if MODE == crate::de::STRICT {
+                        return false;
+                    }
+                    crate::de::note_drift::<MODE>();
+                }
+                also(value)
+            },
+            "EventType",
+        )
+    }
+}
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for EventType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -323,6 +346,21 @@ impl<'de> crate::de::Modal<'de> for EventId {
             );
         }
         Ok(EventId(value))
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for EventId {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "EventId",
+        )
     }
 }
 
@@ -458,6 +496,21 @@ impl<'de> crate::de::Modal<'de> for CallId {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallId {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "CallId",
+        )
+    }
+}
+
 impl ::core::convert::TryFrom<&str> for CallId {
     type Error = crate::InvalidValue;
 
@@ -587,6 +640,21 @@ impl<'de> crate::de::Modal<'de> for RecordingId {
             );
         }
         Ok(RecordingId(value))
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for RecordingId {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "RecordingId",
+        )
     }
 }
 
@@ -722,6 +790,21 @@ impl<'de> crate::de::Modal<'de> for WebhookId {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for WebhookId {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "WebhookId",
+        )
+    }
+}
+
 impl ::core::convert::TryFrom<&str> for WebhookId {
     type Error = crate::InvalidValue;
 
@@ -845,6 +928,21 @@ impl<'de> crate::de::Modal<'de> for MenuId {
             return Err(crate::de::refused("MenuId", "menu id (at least 1 characters)"));
         }
         Ok(MenuId(value))
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for MenuId {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "MenuId",
+        )
     }
 }
 
@@ -996,6 +1094,21 @@ impl<'de> crate::de::Modal<'de> for PhoneNumber {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for PhoneNumber {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| (MODE == crate::de::LENIENT || Self::is_valid(value)) && also(value),
+            "PhoneNumber",
+        )
+    }
+}
+
 impl ::core::convert::TryFrom<&str> for PhoneNumber {
     type Error = crate::InvalidValue;
 
@@ -1138,6 +1251,29 @@ impl<'de> crate::de::Modal<'de> for CallType {
             crate::de::note_drift::<MODE>();
         }
         Ok(value)
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallType {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| {
+                if !CallType::from(value).is_known() {
+                    if MODE == crate::de::STRICT {
+                        return false;
+                    }
+                    crate::de::note_drift::<MODE>();
+                }
+                also(value)
+            },
+            "CallType",
+        )
     }
 }
 
@@ -1290,6 +1426,29 @@ impl<'de> crate::de::Modal<'de> for CallStatus {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallStatus {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| {
+                if !CallStatus::from(value).is_known() {
+                    if MODE == crate::de::STRICT {
+                        return false;
+                    }
+                    crate::de::note_drift::<MODE>();
+                }
+                also(value)
+            },
+            "CallStatus",
+        )
+    }
+}
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CallStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1439,6 +1598,29 @@ impl<'de> crate::de::Modal<'de> for FailureReason {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for FailureReason {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| {
+                if !FailureReason::from(value).is_known() {
+                    if MODE == crate::de::STRICT {
+                        return false;
+                    }
+                    crate::de::note_drift::<MODE>();
+                }
+                also(value)
+            },
+            "FailureReason",
+        )
+    }
+}
+
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for FailureReason {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -1549,6 +1731,29 @@ impl<'de> crate::de::Modal<'de> for EventSelector {
             crate::de::note_drift::<MODE>();
         }
         Ok(value)
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for EventSelector {
+    type Seen<'s> = &'s str;
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(&str) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        crate::de::check_str(
+            deserializer,
+            |value| {
+                if !EventSelector::from(value).is_known() {
+                    if MODE == crate::de::STRICT {
+                        return false;
+                    }
+                    crate::de::note_drift::<MODE>();
+                }
+                also(value)
+            },
+            "EventSelector",
+        )
     }
 }
 

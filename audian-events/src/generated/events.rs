@@ -177,6 +177,115 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedVisitor<MOD
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallInitiated {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallInitiatedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallInitiated")
+    }
+}
+
+/// Checks what `CallInitiatedVisitor` reads, in the same mode, building nothing.
+struct CallInitiatedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallInitiatedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.initiated`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "call_type", "from", "to", "initiated_at"];
+        let mut call_id = false;
+        let mut call_type = false;
+        let mut from = false;
+        let mut to = false;
+        let mut initiated_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "call_type" => {
+                    if call_type {
+                        return Err(::serde::de::Error::duplicate_field("call_type"));
+                    }
+                    call_type = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallType, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "from" => {
+                    if from {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "to" => {
+                    if to {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "initiated_at" => {
+                    if initiated_at {
+                        return Err(::serde::de::Error::duplicate_field("initiated_at"));
+                    }
+                    initiated_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !call_type {
+            return Err(::serde::de::Error::missing_field("call_type"));
+        }
+        if !from {
+            return Err(::serde::de::Error::missing_field("from"));
+        }
+        if !to {
+            return Err(::serde::de::Error::missing_field("to"));
+        }
+        if !initiated_at {
+            return Err(::serde::de::Error::missing_field("initiated_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.ringing`: Fired when a call is ringing on the destination.
 ///
 /// # Example
@@ -291,6 +400,76 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingVisitor<MODE>
         let ringing_at = ringing_at
             .ok_or_else(|| ::serde::de::Error::missing_field("ringing_at"))?;
         Ok(CallRinging { call_id, ringing_at })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallRinging {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallRingingChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallRinging")
+    }
+}
+
+/// Checks what `CallRingingVisitor` reads, in the same mode, building nothing.
+struct CallRingingChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallRingingChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.ringing`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "ringing_at"];
+        let mut call_id = false;
+        let mut ringing_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "ringing_at" => {
+                    if ringing_at {
+                        return Err(::serde::de::Error::duplicate_field("ringing_at"));
+                    }
+                    ringing_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !ringing_at {
+            return Err(::serde::de::Error::missing_field("ringing_at"));
+        }
+        Ok(())
     }
 }
 
@@ -431,6 +610,89 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredVisitor<MODE
             answered_by,
             answered_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallAnswered {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallAnsweredChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallAnswered")
+    }
+}
+
+/// Checks what `CallAnsweredVisitor` reads, in the same mode, building nothing.
+struct CallAnsweredChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallAnsweredChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.answered`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "answered_by", "answered_at"];
+        let mut call_id = false;
+        let mut answered_by = false;
+        let mut answered_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "answered_by" => {
+                    if answered_by {
+                        return Err(::serde::de::Error::duplicate_field("answered_by"));
+                    }
+                    answered_by = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "answered_at" => {
+                    if answered_at {
+                        return Err(::serde::de::Error::duplicate_field("answered_at"));
+                    }
+                    answered_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !answered_by {
+            return Err(::serde::de::Error::missing_field("answered_by"));
+        }
+        if !answered_at {
+            return Err(::serde::de::Error::missing_field("answered_at"));
+        }
+        Ok(())
     }
 }
 
@@ -664,6 +926,161 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedVisitor<MOD
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallCompleted {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallCompletedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallCompleted")
+    }
+}
+
+/// Checks what `CallCompletedVisitor` reads, in the same mode, building nothing.
+struct CallCompletedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCompletedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.completed`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "duration",
+            "status",
+            "from",
+            "to",
+            "ended_at",
+            "completion_reason",
+        ];
+        let mut call_id = false;
+        let mut duration = false;
+        let mut status = false;
+        let mut from = false;
+        let mut to = false;
+        let mut ended_at = false;
+        let mut completion_reason = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "duration" => {
+                    if duration {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::DurationSeconds,
+                            MODE,
+                            _,
+                        >::new(|_| true),
+                    )?;
+                }
+                "status" => {
+                    if status {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::CallStatus,
+                            MODE,
+                            _,
+                        >::new(|seen: &str| {
+                            MODE == crate::de::LENIENT || (seen == "completed")
+                        }),
+                    )?;
+                }
+                "from" => {
+                    if from {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "to" => {
+                    if to {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "ended_at" => {
+                    if ended_at {
+                        return Err(::serde::de::Error::duplicate_field("ended_at"));
+                    }
+                    ended_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "completion_reason" => {
+                    if completion_reason {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("completion_reason"),
+                        );
+                    }
+                    completion_reason = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !duration {
+            return Err(::serde::de::Error::missing_field("duration"));
+        }
+        if !status {
+            return Err(::serde::de::Error::missing_field("status"));
+        }
+        if !from {
+            return Err(::serde::de::Error::missing_field("from"));
+        }
+        if !to {
+            return Err(::serde::de::Error::missing_field("to"));
+        }
+        if !ended_at {
+            return Err(::serde::de::Error::missing_field("ended_at"));
+        }
+        if !completion_reason {
+            return Err(::serde::de::Error::missing_field("completion_reason"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.failed`: Fired when a call fails to connect or ends abnormally.
 ///
 /// # Example
@@ -888,6 +1305,155 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedVisitor<MODE> 
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallFailed {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallFailedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallFailed")
+    }
+}
+
+/// Checks what `CallFailedVisitor` reads, in the same mode, building nothing.
+struct CallFailedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallFailedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.failed`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "status",
+            "reason",
+            "reason_code",
+            "from",
+            "to",
+            "failed_at",
+        ];
+        let mut call_id = false;
+        let mut status = false;
+        let mut reason = false;
+        let mut reason_code = false;
+        let mut from = false;
+        let mut to = false;
+        let mut failed_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "status" => {
+                    if status {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::CallStatus,
+                            MODE,
+                            _,
+                        >::new(|seen: &str| {
+                            MODE == crate::de::LENIENT || (seen == "failed")
+                        }),
+                    )?;
+                }
+                "reason" => {
+                    if reason {
+                        return Err(::serde::de::Error::duplicate_field("reason"));
+                    }
+                    reason = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::FailureReason, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "reason_code" => {
+                    if reason_code {
+                        return Err(::serde::de::Error::duplicate_field("reason_code"));
+                    }
+                    reason_code = true;
+                    map.next_value_seed(
+                        crate::de::Check::<i64, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "from" => {
+                    if from {
+                        return Err(::serde::de::Error::duplicate_field("from"));
+                    }
+                    from = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "to" => {
+                    if to {
+                        return Err(::serde::de::Error::duplicate_field("to"));
+                    }
+                    to = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "failed_at" => {
+                    if failed_at {
+                        return Err(::serde::de::Error::duplicate_field("failed_at"));
+                    }
+                    failed_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !status {
+            return Err(::serde::de::Error::missing_field("status"));
+        }
+        if !reason {
+            return Err(::serde::de::Error::missing_field("reason"));
+        }
+        if !reason_code {
+            return Err(::serde::de::Error::missing_field("reason_code"));
+        }
+        if !from {
+            return Err(::serde::de::Error::missing_field("from"));
+        }
+        if !to {
+            return Err(::serde::de::Error::missing_field("to"));
+        }
+        if !failed_at {
+            return Err(::serde::de::Error::missing_field("failed_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.cancelled`: Fired when a call is cancelled before being answered.
 ///
 /// # Example
@@ -1047,6 +1613,108 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledVisitor<MOD
             cancelled_at,
             cancelled_by,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallCancelled {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallCancelledChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallCancelled")
+    }
+}
+
+/// Checks what `CallCancelledVisitor` reads, in the same mode, building nothing.
+struct CallCancelledChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallCancelledChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.cancelled`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "status", "cancelled_at", "cancelled_by"];
+        let mut call_id = false;
+        let mut status = false;
+        let mut cancelled_at = false;
+        let mut cancelled_by = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "status" => {
+                    if status {
+                        return Err(::serde::de::Error::duplicate_field("status"));
+                    }
+                    status = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::CallStatus,
+                            MODE,
+                            _,
+                        >::new(|seen: &str| {
+                            MODE == crate::de::LENIENT || (seen == "cancelled")
+                        }),
+                    )?;
+                }
+                "cancelled_at" => {
+                    if cancelled_at {
+                        return Err(::serde::de::Error::duplicate_field("cancelled_at"));
+                    }
+                    cancelled_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "cancelled_by" => {
+                    if cancelled_by {
+                        return Err(::serde::de::Error::duplicate_field("cancelled_by"));
+                    }
+                    cancelled_by = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !status {
+            return Err(::serde::de::Error::missing_field("status"));
+        }
+        if !cancelled_at {
+            return Err(::serde::de::Error::missing_field("cancelled_at"));
+        }
+        if !cancelled_by {
+            return Err(::serde::de::Error::missing_field("cancelled_by"));
+        }
+        Ok(())
     }
 }
 
@@ -1217,6 +1885,109 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredVisitor<M
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallTransferred {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallTransferredChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallTransferred")
+    }
+}
+
+/// Checks what `CallTransferredVisitor` reads, in the same mode, building nothing.
+struct CallTransferredChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallTransferredChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.transferred`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "transfer_from",
+            "transfer_to",
+            "transferred_at",
+        ];
+        let mut call_id = false;
+        let mut transfer_from = false;
+        let mut transfer_to = false;
+        let mut transferred_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "transfer_from" => {
+                    if transfer_from {
+                        return Err(::serde::de::Error::duplicate_field("transfer_from"));
+                    }
+                    transfer_from = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "transfer_to" => {
+                    if transfer_to {
+                        return Err(::serde::de::Error::duplicate_field("transfer_to"));
+                    }
+                    transfer_to = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::PhoneNumber, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "transferred_at" => {
+                    if transferred_at {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("transferred_at"),
+                        );
+                    }
+                    transferred_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !transfer_from {
+            return Err(::serde::de::Error::missing_field("transfer_from"));
+        }
+        if !transfer_to {
+            return Err(::serde::de::Error::missing_field("transfer_to"));
+        }
+        if !transferred_at {
+            return Err(::serde::de::Error::missing_field("transferred_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.held`: Fired when a call is placed on hold.
 ///
 /// # Example
@@ -1331,6 +2102,76 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldVisitor<MODE> {
         let held_at = held_at
             .ok_or_else(|| ::serde::de::Error::missing_field("held_at"))?;
         Ok(CallHeld { call_id, held_at })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallHeld {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallHeldChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallHeld")
+    }
+}
+
+/// Checks what `CallHeldVisitor` reads, in the same mode, building nothing.
+struct CallHeldChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallHeldChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.held`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "held_at"];
+        let mut call_id = false;
+        let mut held_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "held_at" => {
+                    if held_at {
+                        return Err(::serde::de::Error::duplicate_field("held_at"));
+                    }
+                    held_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !held_at {
+            return Err(::serde::de::Error::missing_field("held_at"));
+        }
+        Ok(())
     }
 }
 
@@ -1451,6 +2292,76 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedVisitor<MODE>
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallResumed {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallResumedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallResumed")
+    }
+}
+
+/// Checks what `CallResumedVisitor` reads, in the same mode, building nothing.
+struct CallResumedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallResumedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.resumed`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "resumed_at"];
+        let mut call_id = false;
+        let mut resumed_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "resumed_at" => {
+                    if resumed_at {
+                        return Err(::serde::de::Error::duplicate_field("resumed_at"));
+                    }
+                    resumed_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !resumed_at {
+            return Err(::serde::de::Error::missing_field("resumed_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.muted`: Fired when a call participant is muted.
 ///
 /// # Example
@@ -1568,6 +2479,76 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedVisitor<MODE> {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CallMuted {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallMutedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallMuted")
+    }
+}
+
+/// Checks what `CallMutedVisitor` reads, in the same mode, building nothing.
+struct CallMutedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallMutedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.muted`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "muted_at"];
+        let mut call_id = false;
+        let mut muted_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "muted_at" => {
+                    if muted_at {
+                        return Err(::serde::de::Error::duplicate_field("muted_at"));
+                    }
+                    muted_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !muted_at {
+            return Err(::serde::de::Error::missing_field("muted_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `call.unmuted`: Fired when a call participant is unmuted.
 ///
 /// # Example
@@ -1682,6 +2663,76 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedVisitor<MODE>
         let unmuted_at = unmuted_at
             .ok_or_else(|| ::serde::de::Error::missing_field("unmuted_at"))?;
         Ok(CallUnmuted { call_id, unmuted_at })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for CallUnmuted {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CallUnmutedChecker::<MODE>)?;
+        crate::de::checked(also(()), "CallUnmuted")
+    }
+}
+
+/// Checks what `CallUnmutedVisitor` reads, in the same mode, building nothing.
+struct CallUnmutedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for CallUnmutedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `call.unmuted`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "unmuted_at"];
+        let mut call_id = false;
+        let mut unmuted_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "unmuted_at" => {
+                    if unmuted_at {
+                        return Err(::serde::de::Error::duplicate_field("unmuted_at"));
+                    }
+                    unmuted_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !unmuted_at {
+            return Err(::serde::de::Error::missing_field("unmuted_at"));
+        }
+        Ok(())
     }
 }
 
@@ -1822,6 +2873,89 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedVisitor<
             recording_id,
             started_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for RecordingStarted {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(RecordingStartedChecker::<MODE>)?;
+        crate::de::checked(also(()), "RecordingStarted")
+    }
+}
+
+/// Checks what `RecordingStartedVisitor` reads, in the same mode, building nothing.
+struct RecordingStartedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStartedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.started`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "started_at"];
+        let mut call_id = false;
+        let mut recording_id = false;
+        let mut started_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "recording_id" => {
+                    if recording_id {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::RecordingId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "started_at" => {
+                    if started_at {
+                        return Err(::serde::de::Error::duplicate_field("started_at"));
+                    }
+                    started_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !recording_id {
+            return Err(::serde::de::Error::missing_field("recording_id"));
+        }
+        if !started_at {
+            return Err(::serde::de::Error::missing_field("started_at"));
+        }
+        Ok(())
     }
 }
 
@@ -1982,6 +3116,106 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedVisitor<
             duration,
             stopped_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for RecordingStopped {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(RecordingStoppedChecker::<MODE>)?;
+        crate::de::checked(also(()), "RecordingStopped")
+    }
+}
+
+/// Checks what `RecordingStoppedVisitor` reads, in the same mode, building nothing.
+struct RecordingStoppedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingStoppedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.stopped`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "duration", "stopped_at"];
+        let mut call_id = false;
+        let mut recording_id = false;
+        let mut duration = false;
+        let mut stopped_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "recording_id" => {
+                    if recording_id {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::RecordingId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "duration" => {
+                    if duration {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::DurationSeconds,
+                            MODE,
+                            _,
+                        >::new(|_| true),
+                    )?;
+                }
+                "stopped_at" => {
+                    if stopped_at {
+                        return Err(::serde::de::Error::duplicate_field("stopped_at"));
+                    }
+                    stopped_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !recording_id {
+            return Err(::serde::de::Error::missing_field("recording_id"));
+        }
+        if !duration {
+            return Err(::serde::de::Error::missing_field("duration"));
+        }
+        if !stopped_at {
+            return Err(::serde::de::Error::missing_field("stopped_at"));
+        }
+        Ok(())
     }
 }
 
@@ -2218,6 +3452,160 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedVisito
     }
 }
 
+impl<'de> crate::de::Checked<'de> for RecordingCompleted {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(RecordingCompletedChecker::<MODE>)?;
+        crate::de::checked(also(()), "RecordingCompleted")
+    }
+}
+
+/// Checks what `RecordingCompletedVisitor` reads, in the same mode, building nothing.
+struct RecordingCompletedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingCompletedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.completed`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "recording_id",
+            "duration",
+            "file_size",
+            "file_format",
+            "download_url",
+            "completed_at",
+        ];
+        let mut call_id = false;
+        let mut recording_id = false;
+        let mut duration = false;
+        let mut file_size = false;
+        let mut file_format = false;
+        let mut download_url = false;
+        let mut completed_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "recording_id" => {
+                    if recording_id {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::RecordingId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "duration" => {
+                    if duration {
+                        return Err(::serde::de::Error::duplicate_field("duration"));
+                    }
+                    duration = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::DurationSeconds,
+                            MODE,
+                            _,
+                        >::new(|_| true),
+                    )?;
+                }
+                "file_size" => {
+                    if file_size {
+                        return Err(::serde::de::Error::duplicate_field("file_size"));
+                    }
+                    file_size = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::ByteCount, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "file_format" => {
+                    if file_format {
+                        return Err(::serde::de::Error::duplicate_field("file_format"));
+                    }
+                    file_format = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "download_url" => {
+                    if download_url {
+                        return Err(::serde::de::Error::duplicate_field("download_url"));
+                    }
+                    download_url = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            ::std::string::String,
+                            MODE,
+                            _,
+                        >::new(|seen: &str| {
+                            MODE == crate::de::LENIENT
+                                || (crate::validation::runtime::is_uri(seen))
+                        }),
+                    )?;
+                }
+                "completed_at" => {
+                    if completed_at {
+                        return Err(::serde::de::Error::duplicate_field("completed_at"));
+                    }
+                    completed_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !recording_id {
+            return Err(::serde::de::Error::missing_field("recording_id"));
+        }
+        if !duration {
+            return Err(::serde::de::Error::missing_field("duration"));
+        }
+        if !file_size {
+            return Err(::serde::de::Error::missing_field("file_size"));
+        }
+        if !file_format {
+            return Err(::serde::de::Error::missing_field("file_format"));
+        }
+        if !download_url {
+            return Err(::serde::de::Error::missing_field("download_url"));
+        }
+        if !completed_at {
+            return Err(::serde::de::Error::missing_field("completed_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `recording.failed`: Fired when recording fails to complete.
 ///
 /// # Example
@@ -2374,6 +3762,102 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedVisitor<M
             reason,
             failed_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for RecordingFailed {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(RecordingFailedChecker::<MODE>)?;
+        crate::de::checked(also(()), "RecordingFailed")
+    }
+}
+
+/// Checks what `RecordingFailedVisitor` reads, in the same mode, building nothing.
+struct RecordingFailedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for RecordingFailedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `recording.failed`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["call_id", "recording_id", "reason", "failed_at"];
+        let mut call_id = false;
+        let mut recording_id = false;
+        let mut reason = false;
+        let mut failed_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "recording_id" => {
+                    if recording_id {
+                        return Err(::serde::de::Error::duplicate_field("recording_id"));
+                    }
+                    recording_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::RecordingId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "reason" => {
+                    if reason {
+                        return Err(::serde::de::Error::duplicate_field("reason"));
+                    }
+                    reason = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "failed_at" => {
+                    if failed_at {
+                        return Err(::serde::de::Error::duplicate_field("failed_at"));
+                    }
+                    failed_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !recording_id {
+            return Err(::serde::de::Error::missing_field("recording_id"));
+        }
+        if !reason {
+            return Err(::serde::de::Error::missing_field("reason"));
+        }
+        if !failed_at {
+            return Err(::serde::de::Error::missing_field("failed_at"));
+        }
+        Ok(())
     }
 }
 
@@ -2559,6 +4043,121 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedVisitor<
             input_type,
             received_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for IvrInputReceived {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(IvrInputReceivedChecker::<MODE>)?;
+        crate::de::checked(also(()), "IvrInputReceived")
+    }
+}
+
+/// Checks what `IvrInputReceivedVisitor` reads, in the same mode, building nothing.
+struct IvrInputReceivedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrInputReceivedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.input_received`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "input",
+            "input_type",
+            "received_at",
+        ];
+        let mut call_id = false;
+        let mut menu_id = false;
+        let mut input = false;
+        let mut input_type = false;
+        let mut received_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "menu_id" => {
+                    if menu_id {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::MenuId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "input" => {
+                    if input {
+                        return Err(::serde::de::Error::duplicate_field("input"));
+                    }
+                    input = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "input_type" => {
+                    if input_type {
+                        return Err(::serde::de::Error::duplicate_field("input_type"));
+                    }
+                    input_type = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "received_at" => {
+                    if received_at {
+                        return Err(::serde::de::Error::duplicate_field("received_at"));
+                    }
+                    received_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !menu_id {
+            return Err(::serde::de::Error::missing_field("menu_id"));
+        }
+        if !input {
+            return Err(::serde::de::Error::missing_field("input"));
+        }
+        if !input_type {
+            return Err(::serde::de::Error::missing_field("input_type"));
+        }
+        if !received_at {
+            return Err(::serde::de::Error::missing_field("received_at"));
+        }
+        Ok(())
     }
 }
 
@@ -2757,6 +4356,125 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedVisitor<
     }
 }
 
+impl<'de> crate::de::Checked<'de> for IvrMenuPresented {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(IvrMenuPresentedChecker::<MODE>)?;
+        crate::de::checked(also(()), "IvrMenuPresented")
+    }
+}
+
+/// Checks what `IvrMenuPresentedVisitor` reads, in the same mode, building nothing.
+struct IvrMenuPresentedChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrMenuPresentedChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.menu_presented`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "menu_name",
+            "options",
+            "presented_at",
+        ];
+        let mut call_id = false;
+        let mut menu_id = false;
+        let mut menu_name = false;
+        let mut options = false;
+        let mut presented_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "menu_id" => {
+                    if menu_id {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::MenuId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "menu_name" => {
+                    if menu_name {
+                        return Err(::serde::de::Error::duplicate_field("menu_name"));
+                    }
+                    menu_name = true;
+                    map.next_value_seed(
+                        crate::de::Check::<::std::string::String, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "options" => {
+                    if options {
+                        return Err(::serde::de::Error::duplicate_field("options"));
+                    }
+                    options = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            ::std::vec::Vec<::std::string::String>,
+                            MODE,
+                            _,
+                        >::new(|_| true),
+                    )?;
+                }
+                "presented_at" => {
+                    if presented_at {
+                        return Err(::serde::de::Error::duplicate_field("presented_at"));
+                    }
+                    presented_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !menu_id {
+            return Err(::serde::de::Error::missing_field("menu_id"));
+        }
+        if !menu_name {
+            return Err(::serde::de::Error::missing_field("menu_name"));
+        }
+        if !options {
+            return Err(::serde::de::Error::missing_field("options"));
+        }
+        if !presented_at {
+            return Err(::serde::de::Error::missing_field("presented_at"));
+        }
+        Ok(())
+    }
+}
+
 /// The `data` of `ivr.timeout`: Fired when IVR input times out without receiving input.
 ///
 /// # Example
@@ -2921,6 +4639,113 @@ impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrTimeoutVisitor<MODE> 
             timeout_duration,
             timed_out_at,
         })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for IvrTimeout {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(IvrTimeoutChecker::<MODE>)?;
+        crate::de::checked(also(()), "IvrTimeout")
+    }
+}
+
+/// Checks what `IvrTimeoutVisitor` reads, in the same mode, building nothing.
+struct IvrTimeoutChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de> for IvrTimeoutChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("the data of `ivr.timeout`")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &[
+            "call_id",
+            "menu_id",
+            "timeout_duration",
+            "timed_out_at",
+        ];
+        let mut call_id = false;
+        let mut menu_id = false;
+        let mut timeout_duration = false;
+        let mut timed_out_at = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "call_id" => {
+                    if call_id {
+                        return Err(::serde::de::Error::duplicate_field("call_id"));
+                    }
+                    call_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::CallId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "menu_id" => {
+                    if menu_id {
+                        return Err(::serde::de::Error::duplicate_field("menu_id"));
+                    }
+                    menu_id = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::MenuId, MODE, _>::new(|_| true),
+                    )?;
+                }
+                "timeout_duration" => {
+                    if timeout_duration {
+                        return Err(
+                            ::serde::de::Error::duplicate_field("timeout_duration"),
+                        );
+                    }
+                    timeout_duration = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            crate::DurationSeconds,
+                            MODE,
+                            _,
+                        >::new(|_| true),
+                    )?;
+                }
+                "timed_out_at" => {
+                    if timed_out_at {
+                        return Err(::serde::de::Error::duplicate_field("timed_out_at"));
+                    }
+                    timed_out_at = true;
+                    map.next_value_seed(
+                        crate::de::Check::<crate::Timestamp, MODE, _>::new(|_| true),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !call_id {
+            return Err(::serde::de::Error::missing_field("call_id"));
+        }
+        if !menu_id {
+            return Err(::serde::de::Error::missing_field("menu_id"));
+        }
+        if !timeout_duration {
+            return Err(::serde::de::Error::missing_field("timeout_duration"));
+        }
+        if !timed_out_at {
+            return Err(::serde::de::Error::missing_field("timed_out_at"));
+        }
+        Ok(())
     }
 }
 
@@ -3120,6 +4945,75 @@ impl EventData {
             crate::EventType::Unknown(name) => {
                 crate::de::unknown_event_data::<MODE, D>(name, deserializer)
                     .map(EventData::Unknown)
+            }
+        }
+    }
+}
+
+impl EventData {
+    /// Checks `data` as the type `event_type` names, building nothing but the data of an
+    /// unknown event type (kept by the tolerant mode).
+    pub(crate) fn check<'de, const MODE: u8, D: ::serde::Deserializer<'de>>(
+        event_type: &crate::EventType,
+        deserializer: D,
+    ) -> ::core::result::Result<(), D::Error> {
+        match event_type {
+            crate::EventType::CallInitiated => {
+                crate::de::check::<CallInitiated, MODE, D>(deserializer)
+            }
+            crate::EventType::CallRinging => {
+                crate::de::check::<CallRinging, MODE, D>(deserializer)
+            }
+            crate::EventType::CallAnswered => {
+                crate::de::check::<CallAnswered, MODE, D>(deserializer)
+            }
+            crate::EventType::CallCompleted => {
+                crate::de::check::<CallCompleted, MODE, D>(deserializer)
+            }
+            crate::EventType::CallFailed => {
+                crate::de::check::<CallFailed, MODE, D>(deserializer)
+            }
+            crate::EventType::CallCancelled => {
+                crate::de::check::<CallCancelled, MODE, D>(deserializer)
+            }
+            crate::EventType::CallTransferred => {
+                crate::de::check::<CallTransferred, MODE, D>(deserializer)
+            }
+            crate::EventType::CallHeld => {
+                crate::de::check::<CallHeld, MODE, D>(deserializer)
+            }
+            crate::EventType::CallResumed => {
+                crate::de::check::<CallResumed, MODE, D>(deserializer)
+            }
+            crate::EventType::CallMuted => {
+                crate::de::check::<CallMuted, MODE, D>(deserializer)
+            }
+            crate::EventType::CallUnmuted => {
+                crate::de::check::<CallUnmuted, MODE, D>(deserializer)
+            }
+            crate::EventType::RecordingStarted => {
+                crate::de::check::<RecordingStarted, MODE, D>(deserializer)
+            }
+            crate::EventType::RecordingStopped => {
+                crate::de::check::<RecordingStopped, MODE, D>(deserializer)
+            }
+            crate::EventType::RecordingCompleted => {
+                crate::de::check::<RecordingCompleted, MODE, D>(deserializer)
+            }
+            crate::EventType::RecordingFailed => {
+                crate::de::check::<RecordingFailed, MODE, D>(deserializer)
+            }
+            crate::EventType::IvrInputReceived => {
+                crate::de::check::<IvrInputReceived, MODE, D>(deserializer)
+            }
+            crate::EventType::IvrMenuPresented => {
+                crate::de::check::<IvrMenuPresented, MODE, D>(deserializer)
+            }
+            crate::EventType::IvrTimeout => {
+                crate::de::check::<IvrTimeout, MODE, D>(deserializer)
+            }
+            crate::EventType::Unknown(name) => {
+                crate::de::unknown_event_data::<MODE, D>(name, deserializer).map(drop)
             }
         }
     }

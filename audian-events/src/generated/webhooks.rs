@@ -111,6 +111,90 @@ for CreateWebhookRequestVisitor<MODE> {
     }
 }
 
+impl<'de> crate::de::Checked<'de> for CreateWebhookRequest {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(CreateWebhookRequestChecker::<MODE>)?;
+        crate::de::checked(also(()), "CreateWebhookRequest")
+    }
+}
+
+/// Checks what `CreateWebhookRequestVisitor` reads, in the same mode, building nothing.
+struct CreateWebhookRequestChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
+for CreateWebhookRequestChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("a create webhook request")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["url", "events"];
+        let mut url = false;
+        let mut events = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "url" => {
+                    if url {
+                        return Err(::serde::de::Error::duplicate_field("url"));
+                    }
+                    url = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            ::std::string::String,
+                            MODE,
+                            _,
+                        >::new(|seen: &str| {
+                            MODE == crate::de::LENIENT
+                                || (crate::validation::runtime::is_uri(seen))
+                        }),
+                    )?;
+                }
+                "events" => {
+                    if events {
+                        return Err(::serde::de::Error::duplicate_field("events"));
+                    }
+                    events = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            ::std::vec::Vec<crate::EventSelector>,
+                            MODE,
+                            _,
+                        >::new(|seen: usize| {
+                            MODE == crate::de::LENIENT || (seen as u64 >= 1)
+                        }),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !url {
+            return Err(::serde::de::Error::missing_field("url"));
+        }
+        if !events {
+            return Err(::serde::de::Error::missing_field("events"));
+        }
+        Ok(())
+    }
+}
+
 impl CreateWebhookRequest {
     /// Checks the body against `webhooks/create.json`, with every error.
     pub fn validate(&self) -> ::core::result::Result<(), crate::ValidationErrors> {
@@ -206,6 +290,70 @@ for UpdateWebhookRequestVisitor<MODE> {
             return Err(crate::de::refused("events", "at least 1 items"));
         }
         Ok(UpdateWebhookRequest { events })
+    }
+}
+
+impl<'de> crate::de::Checked<'de> for UpdateWebhookRequest {
+    type Seen<'s> = ();
+
+    fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+        also: impl FnOnce(()) -> bool,
+    ) -> ::core::result::Result<(), D::Error> {
+        deserializer.deserialize_map(UpdateWebhookRequestChecker::<MODE>)?;
+        crate::de::checked(also(()), "UpdateWebhookRequest")
+    }
+}
+
+/// Checks what `UpdateWebhookRequestVisitor` reads, in the same mode, building nothing.
+struct UpdateWebhookRequestChecker<const MODE: u8>;
+
+impl<'de, const MODE: u8> ::serde::de::Visitor<'de>
+for UpdateWebhookRequestChecker<MODE> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str("a update webhook request")
+    }
+
+    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> ::core::result::Result<(), A::Error> {
+        const FIELDS: &[&str] = &["events"];
+        let mut events = false;
+        while let ::core::option::Option::Some(crate::de::Key(key)) = map
+            .next_key::<crate::de::Key<'de>>()?
+        {
+            match key.as_ref() {
+                "events" => {
+                    if events {
+                        return Err(::serde::de::Error::duplicate_field("events"));
+                    }
+                    events = true;
+                    map.next_value_seed(
+                        crate::de::Check::<
+                            ::std::vec::Vec<crate::EventSelector>,
+                            MODE,
+                            _,
+                        >::new(|seen: usize| {
+                            MODE == crate::de::LENIENT || (seen as u64 >= 1)
+                        }),
+                    )?;
+                }
+                other if MODE == crate::de::STRICT => {
+                    return Err(::serde::de::Error::unknown_field(other, FIELDS));
+                }
+                _ => {
+                    crate::de::note_drift::<MODE>();
+                    map.next_value::<::serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !events {
+            return Err(::serde::de::Error::missing_field("events"));
+        }
+        Ok(())
     }
 }
 

@@ -236,12 +236,19 @@ impl Reading {
     /// assert!(Reading::Strict.is_valid_slice(body));
     /// assert!(!Reading::Strict.is_valid_slice(&body[..body.len() - 1]));
     /// ```
+    ///
+    /// It checks while scanning, as the one pass of [`parse`](Self::parse) does, and builds and
+    /// allocates nothing for an event without drift. Drift (tolerant only) is confirmed as `parse`
+    /// confirms it: the payload is read again, to refuse a duplicate key in what was skipped.
     pub fn is_valid_slice(self, bytes: &[u8]) -> bool {
-        match self.one_pass(bytes) {
-            Some((_, false)) => true,
-            // What drift the one pass met is confirmed by the validator, as `parse` does.
-            Some((_, true)) => self.parse(bytes).is_ok(),
-            None => false,
+        match self {
+            Reading::Strict => Event::check_slice_in::<{ crate::de::STRICT }>(bytes),
+            Reading::Tolerant => {
+                crate::de::take_drift();
+                let accepted = Event::check_slice_in::<{ crate::de::TOLERANT }>(bytes);
+                let drifted = crate::de::take_drift();
+                accepted && (!drifted || self.parse(bytes).is_ok())
+            }
         }
     }
 
