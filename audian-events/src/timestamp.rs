@@ -119,6 +119,43 @@ mod tests {
         }
     }
 
+    /// The instant and offset read, against chrono's parser, on every day of
+    /// years at the calendar's edges (leap and common, 0000 and 9999, around the epoch) in offsets
+    /// that move the instant across a day, a year and the year 0.
+    #[test]
+    fn agrees_with_chrono_on_every_day_of_the_edge_years_in_every_kind_of_offset() {
+        let mut compared = 0;
+        for year in [0, 1, 4, 99, 100, 400, 1900, 1969, 1970, 1972, 2000, 2024, 2100, 9999] {
+            for month in 1..=12 {
+                for day in 1..=31 {
+                    for (time, offset) in [
+                        ("00:00:00", "Z"),
+                        ("23:59:59.999999999", "-23:59"),
+                        ("00:00:00.5", "+23:59"),
+                        ("12:30:15", "+05:30"),
+                        ("23:59:60", "Z"),
+                        ("23:29:60.25", "-00:30"),
+                        ("00:29:60", "-00:30"),
+                    ] {
+                        let text = format!("{year:04}-{month:02}-{day:02}T{time}{offset}");
+                        let ours = parse_rfc3339(&text);
+                        if !crate::validation::format::is_date_time(&text) {
+                            // Not a day of the month, or a leap second that is not 23:59:60 in UTC.
+                            assert_eq!(ours, None, "{text}");
+                            continue;
+                        }
+                        let chrono = DateTime::parse_from_rfc3339(&text).ok();
+                        let seen = |t: DateTime<FixedOffset>| (t, t.offset().local_minus_utc(), t.naive_local());
+                        assert_eq!(ours.map(seen), chrono.map(seen), "{text}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        // Every day of 14 years in 6 of the 7 forms (the 7th is never a leap second in UTC).
+        assert!(compared >= 14 * 365 * 6, "{compared} timestamps compared");
+    }
+
     #[test]
     fn the_offset_zero_is_written_in_four_ways_and_read_as_one() {
         for text in
