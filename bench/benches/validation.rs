@@ -2,8 +2,9 @@
 //! same inputs in one run. `cargo xtask bench` runs this and prints the table of medians.
 //!
 //! Each timed iteration goes over a whole corpus (the documented examples, or their invalid
-//! variants, or the NDJSON batch), so a median is the time of one pass over that corpus. Group
-//! and function names are read by `xtask/src/bench.rs`: change both together.
+//! variants, or the NDJSON batch), so a median is the time of one pass over that corpus, except
+//! in the `_each` groups, which time one example at a time. Group
+//! and function names are read by `xtask/src/bench/`: change both together.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -147,6 +148,13 @@ fn benches(c: &mut Criterion) {
                 }
             })
         });
+        group.bench_function("ours_is_valid_slice", |b| {
+            b.iter(|| {
+                for bytes in &valid_bytes {
+                    black_box(audian_events::is_valid_slice(black_box(bytes)));
+                }
+            })
+        });
         group.bench_function("floor_ignored_any", |b| {
             b.iter(|| {
                 for bytes in &valid_bytes {
@@ -161,6 +169,42 @@ fn benches(c: &mut Criterion) {
                 }
             })
         });
+        group.finish();
+    }
+
+    // (c) and (d) again, one example at a time: the targets of the bytes paths are medians over
+    // the examples of each one's ratio to the floor, `from_slice::<IgnoredAny>`. The functions of
+    // one example run one after the other, so that each ratio compares times taken moments apart.
+    {
+        use audian_events::Reading;
+        let mut group = c.benchmark_group("bytes_each");
+        group.sample_size(30).warm_up_time(Duration::from_millis(400)).measurement_time(Duration::from_millis(1000));
+        for input in &corpus.valid {
+            let bytes = input.bytes.as_slice();
+            assert!(audian_events::is_valid_slice(bytes) && Reading::Tolerant.is_valid_slice(bytes), "{}", input.name);
+            assert!(Reading::Tolerant.parse(bytes).is_ok(), "{}", input.name);
+            group.bench_function(BenchmarkId::new("floor_ignored_any", &input.name), |b| {
+                b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(bytes)).is_ok())
+            });
+            group.bench_function(BenchmarkId::new("ours_parse_validated", &input.name), |b| {
+                b.iter(|| audian_events::parse_validated(black_box(bytes)).is_ok())
+            });
+            group.bench_function(BenchmarkId::new("ours_is_valid_slice", &input.name), |b| {
+                b.iter(|| audian_events::is_valid_slice(black_box(bytes)))
+            });
+            group.bench_function(BenchmarkId::new("ours_parse_tolerant", &input.name), |b| {
+                b.iter(|| Reading::Tolerant.parse(black_box(bytes)).is_ok())
+            });
+            group.bench_function(BenchmarkId::new("ours_is_valid_slice_tolerant", &input.name), |b| {
+                b.iter(|| Reading::Tolerant.is_valid_slice(black_box(bytes)))
+            });
+            group.bench_function(BenchmarkId::new("value_plus_jsonschema_runtime", &input.name), |b| {
+                b.iter(|| {
+                    let value: Value = serde_json::from_slice(black_box(bytes)).unwrap();
+                    runtime.is_valid(&value)
+                })
+            });
+        }
         group.finish();
     }
 
@@ -250,7 +294,7 @@ fn benches(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    // A 2-core shared machine: enough samples for stable medians, about 5 minutes in all.
+    // A 2-core shared machine: enough samples for stable medians, about 8 minutes in all.
     Criterion::default().sample_size(60).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(6))
 }
 

@@ -19,6 +19,9 @@ fn every_mode_parses_every_example() {
         "parse_tolerant",
         "is_valid_tolerant",
         "parse_tolerant_drifting",
+        "is_valid_slice",
+        "is_valid_slice_tolerant",
+        "floor_ignored_any",
     ] {
         let output = workload(&[mode, "2"]);
         assert!(output.status.success(), "{mode}: {}", String::from_utf8_lossy(&output.stderr));

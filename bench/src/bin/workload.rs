@@ -8,8 +8,10 @@
 //! compact bytes; `is_valid`, `jsonschema_runtime` and `jsonschema_macro` validate their parsed
 //! `Value`s; `parse_tolerant` and `is_valid_tolerant` do the same in the tolerant reading, and
 //! `parse_tolerant_drifting` parses each example with one field Audian might add
-//! (`data.carrier`). `none` builds the same corpus and validators and does nothing with them, so
-//! that its count can be subtracted from the others.
+//! (`data.carrier`). `is_valid_slice` and `is_valid_slice_tolerant` give the verdict on the
+//! compact bytes in either reading, and `floor_ignored_any` only checks their syntax
+//! (`serde_json::from_slice::<IgnoredAny>`, the floor). `none` builds the same corpus and
+//! validators and does nothing with them, so that its count can be subtracted from the others.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -18,7 +20,7 @@ use audian_events::Reading;
 use audian_events_bench::{Corpus, Input, MacroValidator, runtime_validator};
 
 const USAGE: &str = "usage: workload <parse_validated|from_slice|is_valid|jsonschema_runtime|jsonschema_macro|\
-                     parse_tolerant|is_valid_tolerant|parse_tolerant_drifting|none> <passes>";
+                     parse_tolerant|is_valid_tolerant|parse_tolerant_drifting|is_valid_slice|is_valid_slice_tolerant|floor_ignored_any|none> <passes>";
 
 /// What a mode does with the example at an index of the corpus.
 type Work<'a> = dyn Fn(usize, &Input) -> bool + 'a;
@@ -56,6 +58,11 @@ fn main() -> ExitCode {
         "parse_tolerant_drifting" => Box::new(|index, _| {
             Reading::Tolerant.parse(&drifting[index]).is_ok_and(|accepted| !accepted.drift.is_empty())
         }),
+        "is_valid_slice" => Box::new(|_, input| audian_events::is_valid_slice(&input.bytes)),
+        "is_valid_slice_tolerant" => Box::new(|_, input| Reading::Tolerant.is_valid_slice(&input.bytes)),
+        "floor_ignored_any" => {
+            Box::new(|_, input| serde_json::from_slice::<serde::de::IgnoredAny>(&input.bytes).is_ok())
+        }
         "none" => Box::new(|_, _| true),
         _ => {
             eprintln!("workload: unknown mode {mode:?}\n{USAGE}");
