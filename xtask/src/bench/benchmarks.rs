@@ -71,6 +71,9 @@ pub enum Function {
     ValuePlusJsonschemaRuntime,
     FloorTypedUnvalidated,
     FloorIgnoredAny,
+    OursIsValidSlice,
+    OursParseTolerant,
+    OursIsValidSliceTolerant,
 }
 
 impl Function {
@@ -83,12 +86,19 @@ impl Function {
             Function::ValuePlusJsonschemaRuntime => "value_plus_jsonschema_runtime",
             Function::FloorTypedUnvalidated => "floor_typed_unvalidated",
             Function::FloorIgnoredAny => "floor_ignored_any",
+            Function::OursIsValidSlice => "ours_is_valid_slice",
+            Function::OursParseTolerant => "ours_parse_tolerant",
+            Function::OursIsValidSliceTolerant => "ours_is_valid_slice_tolerant",
         }
     }
 
     pub fn kind(self) -> Kind {
         match self {
-            Function::Ours | Function::OursParseValidated => Kind::Ours,
+            Function::Ours
+            | Function::OursParseValidated
+            | Function::OursIsValidSlice
+            | Function::OursParseTolerant
+            | Function::OursIsValidSliceTolerant => Kind::Ours,
             Function::JsonschemaRuntime | Function::JsonschemaMacro | Function::ValuePlusJsonschemaRuntime => {
                 Kind::Reference
             }
@@ -144,6 +154,7 @@ pub const SPECS: &[Spec] = &[
         label: "jsonschema macro `iter_errors(..).count()`",
     },
     Spec { group: Group::BytesToEvent, function: Function::OursParseValidated, label: "ours `parse_validated`" },
+    Spec { group: Group::BytesToEvent, function: Function::OursIsValidSlice, label: "ours `is_valid_slice`" },
     Spec {
         group: Group::BytesToEvent,
         function: Function::ValuePlusJsonschemaRuntime,
@@ -175,6 +186,67 @@ pub const SPECS: &[Spec] = &[
 /// The group that times `is_valid` on one example at a time, one benchmark per example and
 /// validator ([`Function::Ours`], [`Function::JsonschemaRuntime`], [`Function::JsonschemaMacro`]).
 pub const EACH_GROUP: &str = "is_valid_each";
+
+/// The group that times the bytes paths on one example at a time, one benchmark per example and
+/// path of [`BytesPath::ALL`].
+pub const BYTES_EACH_GROUP: &str = "bytes_each";
+
+/// What `bytes_each` times on each example's compact bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BytesPath {
+    /// `serde_json::from_slice::<IgnoredAny>`: the syntax alone, the floor of every other.
+    Floor,
+    /// `audian_events::parse_validated`.
+    ParseValidated,
+    /// `audian_events::is_valid_slice`.
+    IsValidSlice,
+    /// `Reading::Tolerant.parse`.
+    ParseTolerant,
+    /// `Reading::Tolerant.is_valid_slice`.
+    IsValidSliceTolerant,
+    /// `from_slice::<Value>` + the jsonschema runtime validator's `is_valid`.
+    ValuePlusRuntime,
+}
+
+impl BytesPath {
+    /// In the order of the table's columns, the floor first.
+    pub const ALL: [BytesPath; 6] = [
+        BytesPath::Floor,
+        BytesPath::ParseValidated,
+        BytesPath::IsValidSlice,
+        BytesPath::ParseTolerant,
+        BytesPath::IsValidSliceTolerant,
+        BytesPath::ValuePlusRuntime,
+    ];
+
+    /// The function's name under `bytes_each/`.
+    pub fn function(self) -> Function {
+        match self {
+            BytesPath::Floor => Function::FloorIgnoredAny,
+            BytesPath::ParseValidated => Function::OursParseValidated,
+            BytesPath::IsValidSlice => Function::OursIsValidSlice,
+            BytesPath::ParseTolerant => Function::OursParseTolerant,
+            BytesPath::IsValidSliceTolerant => Function::OursIsValidSliceTolerant,
+            BytesPath::ValuePlusRuntime => Function::ValuePlusJsonschemaRuntime,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BytesPath::Floor => "floor: `from_slice::<IgnoredAny>`",
+            BytesPath::ParseValidated => "ours `parse_validated`",
+            BytesPath::IsValidSlice => "ours `is_valid_slice`",
+            BytesPath::ParseTolerant => "ours tolerant `parse`",
+            BytesPath::IsValidSliceTolerant => "ours tolerant `is_valid_slice`",
+            BytesPath::ValuePlusRuntime => "`from_slice::<Value>` + jsonschema runtime `is_valid`",
+        }
+    }
+
+    /// Its index in [`BytesPath::ALL`].
+    pub fn index(self) -> usize {
+        BytesPath::ALL.iter().position(|path| *path == self).expect("every path is in ALL")
+    }
+}
 
 /// A jsonschema validator that ours is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

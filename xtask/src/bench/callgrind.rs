@@ -20,11 +20,34 @@ pub enum Mode {
     IsValid,
     JsonschemaRuntime,
     JsonschemaMacro,
+    FloorIgnoredAny,
+    IsValidSlice,
+    ParseTolerant,
+    IsValidSliceTolerant,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] =
-        [Mode::ParseValidated, Mode::FromSlice, Mode::IsValid, Mode::JsonschemaRuntime, Mode::JsonschemaMacro];
+    pub const ALL: [Mode; 9] = [
+        Mode::ParseValidated,
+        Mode::FromSlice,
+        Mode::IsValid,
+        Mode::JsonschemaRuntime,
+        Mode::JsonschemaMacro,
+        Mode::FloorIgnoredAny,
+        Mode::IsValidSlice,
+        Mode::ParseTolerant,
+        Mode::IsValidSliceTolerant,
+    ];
+
+    /// The modes on the compact bytes, the floor first, in the order of the report.
+    pub const BYTES: [Mode; 6] = [
+        Mode::FloorIgnoredAny,
+        Mode::ParseValidated,
+        Mode::FromSlice,
+        Mode::IsValidSlice,
+        Mode::ParseTolerant,
+        Mode::IsValidSliceTolerant,
+    ];
 
     /// The workload's argument, and the key in `instructions.json`.
     pub fn name(self) -> &'static str {
@@ -34,6 +57,25 @@ impl Mode {
             Mode::IsValid => "is_valid",
             Mode::JsonschemaRuntime => "jsonschema_runtime",
             Mode::JsonschemaMacro => "jsonschema_macro",
+            Mode::FloorIgnoredAny => "floor_ignored_any",
+            Mode::IsValidSlice => "is_valid_slice",
+            Mode::ParseTolerant => "parse_tolerant",
+            Mode::IsValidSliceTolerant => "is_valid_slice_tolerant",
+        }
+    }
+
+    /// As the report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::ParseValidated => "`parse_validated`",
+            Mode::FromSlice => "`Event::from_slice` (no validation)",
+            Mode::IsValid => "our `is_valid`",
+            Mode::JsonschemaRuntime => "jsonschema runtime `is_valid`",
+            Mode::JsonschemaMacro => "jsonschema macro `is_valid`",
+            Mode::FloorIgnoredAny => "floor: `from_slice::<IgnoredAny>`",
+            Mode::IsValidSlice => "`is_valid_slice`",
+            Mode::ParseTolerant => "tolerant `parse`",
+            Mode::IsValidSliceTolerant => "tolerant `is_valid_slice`",
         }
     }
 }
@@ -49,6 +91,14 @@ pub struct InstructionCounts {
     pub is_valid: f64,
     pub jsonschema_runtime: f64,
     pub jsonschema_macro: f64,
+    /// `serde_json::from_slice::<IgnoredAny>`: the syntax alone.
+    pub floor_ignored_any: f64,
+    /// `audian_events::is_valid_slice` on the compact bytes.
+    pub is_valid_slice: f64,
+    /// `Reading::Tolerant.parse`.
+    pub parse_tolerant: f64,
+    /// `Reading::Tolerant.is_valid_slice`.
+    pub is_valid_slice_tolerant: f64,
 }
 
 impl InstructionCounts {
@@ -60,6 +110,10 @@ impl InstructionCounts {
             is_valid: count(Mode::IsValid)?,
             jsonschema_runtime: count(Mode::JsonschemaRuntime)?,
             jsonschema_macro: count(Mode::JsonschemaMacro)?,
+            floor_ignored_any: count(Mode::FloorIgnoredAny)?,
+            is_valid_slice: count(Mode::IsValidSlice)?,
+            parse_tolerant: count(Mode::ParseTolerant)?,
+            is_valid_slice_tolerant: count(Mode::IsValidSliceTolerant)?,
         })
     }
 
@@ -70,12 +124,21 @@ impl InstructionCounts {
             Mode::IsValid => self.is_valid,
             Mode::JsonschemaRuntime => self.jsonschema_runtime,
             Mode::JsonschemaMacro => self.jsonschema_macro,
+            Mode::FloorIgnoredAny => self.floor_ignored_any,
+            Mode::IsValidSlice => self.is_valid_slice,
+            Mode::ParseTolerant => self.parse_tolerant,
+            Mode::IsValidSliceTolerant => self.is_valid_slice_tolerant,
         }
     }
 
     /// What validation adds to the unvalidated parse, in percent.
     pub fn overhead(&self) -> f64 {
         (self.parse_validated / self.from_slice - 1.0) * 100.0
+    }
+
+    /// How many times the floor's instructions a mode executes.
+    pub fn times_floor(&self, mode: Mode) -> f64 {
+        self.get(mode) / self.floor_ignored_any
     }
 
     /// As `instructions.json` keeps them, keyed by mode, for `--no-run`.
@@ -185,6 +248,10 @@ mod tests {
         is_valid: 904.25,
         jsonschema_runtime: 2994.0,
         jsonschema_macro: 1634.0,
+        floor_ignored_any: 1500.0,
+        is_valid_slice: 2250.0,
+        parse_tolerant: 6100.0,
+        is_valid_slice_tolerant: 2300.0,
     };
 
     #[test]
@@ -193,6 +260,8 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["is_valid"], 904.25);
         assert_eq!(value["from_slice"], 5714.0);
+        assert_eq!(value["floor_ignored_any"], 1500.0);
+        assert_eq!(value["is_valid_slice_tolerant"], 2300.0);
         assert_eq!(InstructionCounts::from_json(&json), Some(COUNTS));
     }
 
@@ -200,11 +269,23 @@ mod tests {
     fn counts_missing_a_mode_are_not_read() {
         assert_eq!(InstructionCounts::from_json(r#"{"parse_validated": 1.0, "from_slice": 1.0}"#), None);
         assert_eq!(InstructionCounts::from_json("not JSON"), None);
+        // Those of a run before the bytes modes were counted.
+        let older = r#"{"parse_validated": 1.0, "from_slice": 1.0, "is_valid": 1.0, "jsonschema_runtime": 1.0,
+            "jsonschema_macro": 1.0}"#;
+        assert_eq!(InstructionCounts::from_json(older), None);
     }
 
     #[test]
     fn overhead_is_the_validated_parse_against_the_unvalidated_one() {
         let counts = InstructionCounts { parse_validated: 105.0, from_slice: 100.0, ..COUNTS };
         assert!((counts.overhead() - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_bytes_modes_are_set_against_the_floor() {
+        assert_eq!(COUNTS.times_floor(Mode::IsValidSlice), 1.5);
+        assert_eq!(COUNTS.times_floor(Mode::FloorIgnoredAny), 1.0);
+        assert_eq!(Mode::BYTES[0], Mode::FloorIgnoredAny);
+        assert!(Mode::BYTES.iter().all(|mode| Mode::ALL.contains(mode)));
     }
 }

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::benchmarks::{Group, Kind};
-use super::report::{Report, format_ns, throughput};
+use super::benchmarks::{BytesPath, Group, Kind};
+use super::report::{Report, format_ns, format_ratio, throughput};
 use super::results::Measured;
 
 const WIDTH: f64 = 1120.0;
@@ -16,8 +16,10 @@ const HEADER_BASELINE: f64 = 18.0;
 
 pub fn svg(report: &Report) -> String {
     let results = &report.results;
-    let rows = results.measured.len() as f64;
-    let height = 70.0 + Group::ALL.len() as f64 * (HEADER + 8.0) + rows * ROW + 50.0;
+    let bytes_each = !results.bytes_each.is_empty();
+    let sections = Group::ALL.len() + usize::from(bytes_each);
+    let rows = results.measured.len() + if bytes_each { BytesPath::ALL.len() } else { 0 };
+    let height = 70.0 + sections as f64 * (HEADER + 8.0) + rows as f64 * ROW + 50.0;
     let mut svg = String::new();
     let _ = writeln!(
         svg,
@@ -47,11 +49,7 @@ pub fn svg(report: &Report) -> String {
         for measured in members {
             let per = results.per_input(measured).unwrap_or(measured.median_ns);
             let length = if longest > 0.0 { (per / longest * BAR_WIDTH).max(2.0) } else { 2.0 };
-            let color = match measured.spec.kind() {
-                Kind::Ours => "#2b6cb0",
-                Kind::Reference => "#dd6b20",
-                Kind::Floor => "#a0aec0",
-            };
+            let color = color(measured.spec.kind());
             let mut value = match results.per_input(measured) {
                 Some(per) => format!("{}/input", format_ns(per)),
                 None => format!("{} per batch", format_ns(per)),
@@ -64,26 +62,31 @@ pub fn svg(report: &Report) -> String {
             if throughput.ends_with("MB/s") {
                 let _ = write!(value, " · {throughput}");
             }
-            let _ = writeln!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#222">{}</text>"##,
-                LABEL_WIDTH - 8.0,
-                y + 15.0,
-                escape(&measured.spec.label.replace('`', ""))
-            );
-            let _ = writeln!(
-                svg,
-                r##"<rect x="{LABEL_WIDTH}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="{color}"/>"##,
-                y + 3.0,
-                ROW - 6.0
-            );
-            let _ = writeln!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" fill="#222">{}</text>"##,
-                LABEL_WIDTH + length + 6.0,
-                y + 15.0,
-                escape(&value)
-            );
+            bar(&mut svg, y, measured.spec.label, length, color, &value);
+            y += ROW;
+        }
+        y += 8.0;
+    }
+    if bytes_each {
+        // Bars in proportion to the median of the examples' ratios to the floor, which the
+        // targets judge.
+        let _ = writeln!(
+            svg,
+            r##"<text x="12" y="{:.1}" font-weight="bold" fill="#222">{}</text>"##,
+            y + HEADER_BASELINE,
+            escape(&format!(
+                "Bytes in, each example alone: median over the {} examples of each one's ratio to the floor",
+                results.bytes_each.len()
+            ))
+        );
+        y += HEADER;
+        let ratio = |path| results.each_bytes_ratio(path, BytesPath::Floor).unwrap_or(0.0);
+        let longest = BytesPath::ALL.into_iter().map(ratio).fold(0.0_f64, f64::max);
+        for path in BytesPath::ALL {
+            let length = if longest > 0.0 { (ratio(path) / longest * BAR_WIDTH).max(2.0) } else { 2.0 };
+            let median = results.each_bytes_median(path).map(format_ns).unwrap_or_default();
+            let value = format!("{} the floor · median {median}/input", format_ratio(ratio(path)));
+            bar(&mut svg, y, path.label(), length, color(path.function().kind()), &value);
             y += ROW;
         }
         y += 8.0;
@@ -107,6 +110,38 @@ pub fn svg(report: &Report) -> String {
     );
     svg.push_str("</svg>\n");
     svg
+}
+
+fn color(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Ours => "#2b6cb0",
+        Kind::Reference => "#dd6b20",
+        Kind::Floor => "#a0aec0",
+    }
+}
+
+/// One row: the label (without backticks), the bar, and the figures after it.
+fn bar(svg: &mut String, y: f64, label: &str, length: f64, color: &str, value: &str) {
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#222">{}</text>"##,
+        LABEL_WIDTH - 8.0,
+        y + 15.0,
+        escape(&label.replace('`', ""))
+    );
+    let _ = writeln!(
+        svg,
+        r##"<rect x="{LABEL_WIDTH}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="{color}"/>"##,
+        y + 3.0,
+        ROW - 6.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" fill="#222">{}</text>"##,
+        LABEL_WIDTH + length + 6.0,
+        y + 15.0,
+        escape(value)
+    );
 }
 
 fn escape(text: &str) -> String {
@@ -164,10 +199,26 @@ mod tests {
         let report = report(None);
         let svg = svg(&report);
         let bars: Vec<&str> = svg.lines().filter(|line| line.starts_with("<rect x=")).collect();
-        assert_eq!(bars.len(), report.results.measured.len());
+        assert_eq!(bars.len(), report.results.measured.len() + BytesPath::ALL.len());
         assert!(bars[0].ends_with(r##"fill="#2b6cb0"/>"##), "ours is blue: {}", bars[0]);
         assert!(bars[1].ends_with(r##"fill="#dd6b20"/>"##), "references are orange: {}", bars[1]);
-        assert!(bars[12].ends_with(r##"fill="#a0aec0"/>"##), "floors are grey: {}", bars[12]);
+        assert!(bars[13].ends_with(r##"fill="#a0aec0"/>"##), "floors are grey: {}", bars[13]);
+        let last = report.results.measured.len();
+        let colours: Vec<&str> = bars[last..].iter().map(|bar| &bar[bar.len() - 10..bar.len() - 3]).collect();
+        assert_eq!(colours, ["#a0aec0", "#2b6cb0", "#2b6cb0", "#2b6cb0", "#2b6cb0", "#dd6b20"]);
+    }
+
+    #[test]
+    fn each_example_alone_is_charted_as_the_median_ratio_to_the_floor() {
+        let svg = svg(&report(None));
+        assert!(svg.contains(
+            ">Bytes in, each example alone: median over the 2 examples of each one's ratio to the floor</text>"
+        ));
+        assert!(svg.contains(">ours is_valid_slice</text>"), "{svg}");
+        assert!(svg.contains(">1.40x the floor · median 210 ns/input</text>"), "{svg}");
+        // `Value` + runtime has the longest median ratio (6.25x), the floor 1.00x.
+        assert!(svg.contains(r##"width="360.0" height="16.0" fill="#dd6b20"/>"##));
+        assert!(svg.contains(r##"width="57.6" height="16.0" fill="#a0aec0"/>"##));
     }
 
     #[test]

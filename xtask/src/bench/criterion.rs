@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use super::benchmarks::{Corpus, EACH_GROUP, Function, Reference, SPECS};
-use super::results::{EachExample, Measured, PerValidator};
+use super::benchmarks::{BYTES_EACH_GROUP, BytesPath, Corpus, EACH_GROUP, Function, Reference, SPECS};
+use super::results::{EachBytes, EachExample, Measured, PerValidator};
 
 /// Inputs (elements) or bytes per pass, as the benchmark declared them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,19 +78,7 @@ pub fn read_each_example(
     since: Option<SystemTime>,
     corpus: Corpus,
 ) -> Result<Vec<EachExample>, String> {
-    let ours_dir = criterion_dir.join(EACH_GROUP).join(Function::Ours.name());
-    let entries = std::fs::read_dir(&ours_dir).map_err(|error| {
-        format!("cannot read {}: {error} (run `cargo xtask bench` without --no-run)", ours_dir.display())
-    })?;
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.path().join("new/estimates.json").is_file())
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .collect();
-    names.sort();
-    if names.len() as u64 != corpus.examples {
-        return Err(format!("{}: {} examples, expected {}", ours_dir.display(), names.len(), corpus.examples));
-    }
+    let names = example_names(&criterion_dir.join(EACH_GROUP).join(Function::Ours.name()), corpus)?;
     let median = |function: Function, name: &str| {
         let path = criterion_dir.join(EACH_GROUP).join(function.name()).join(name).join("new/estimates.json");
         read_median(&path, since).map(|(median_ns, _)| median_ns)
@@ -105,6 +93,44 @@ pub fn read_each_example(
         each.push(EachExample { name, median_ns });
     }
     Ok(each)
+}
+
+/// Reads `bytes_each/<function>/<example>` of every path of [`BytesPath::ALL`], for every example
+/// that the floor was timed on: one per documented example.
+pub fn read_each_bytes(
+    criterion_dir: &Path,
+    since: Option<SystemTime>,
+    corpus: Corpus,
+) -> Result<Vec<EachBytes>, String> {
+    let group = criterion_dir.join(BYTES_EACH_GROUP);
+    let names = example_names(&group.join(BytesPath::Floor.function().name()), corpus)?;
+    let mut each = Vec::new();
+    for name in names {
+        let mut median_ns = [0.0; BytesPath::ALL.len()];
+        for (median, path) in median_ns.iter_mut().zip(BytesPath::ALL) {
+            let estimates = group.join(path.function().name()).join(&name).join("new/estimates.json");
+            *median = read_median(&estimates, since)?.0;
+        }
+        each.push(EachBytes { name, median_ns });
+    }
+    Ok(each)
+}
+
+/// The examples a function of an `_each` group was timed on, sorted; as many as the corpus holds.
+fn example_names(function_dir: &Path, corpus: Corpus) -> Result<Vec<String>, String> {
+    let entries = std::fs::read_dir(function_dir).map_err(|error| {
+        format!("cannot read {}: {error} (run `cargo xtask bench` without --no-run)", function_dir.display())
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().join("new/estimates.json").is_file())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    if names.len() as u64 != corpus.examples {
+        return Err(format!("{}: {} examples, expected {}", function_dir.display(), names.len(), corpus.examples));
+    }
+    Ok(names)
 }
 
 /// The median of one benchmark's `estimates.json`, and when it was written. With `since`, it must
@@ -196,6 +222,10 @@ mod tests {
             for (function, median) in [("ours", 40.0), ("jsonschema_runtime", 160.0), ("jsonschema_macro", 80.0)] {
                 write_benchmark(&criterion_dir.join(EACH_GROUP).join(function).join(name), median, "null");
             }
+            for (index, path) in BytesPath::ALL.iter().enumerate() {
+                let dir = criterion_dir.join(BYTES_EACH_GROUP).join(path.function().name()).join(name);
+                write_benchmark(&dir, 100.0 * (index + 1) as f64, "null");
+            }
         }
     }
 
@@ -212,6 +242,20 @@ mod tests {
         let each = read_each_example(dir.path(), None, corpus).unwrap();
         assert_eq!(each.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["call.answered", "call.completed"]);
         assert_eq!(each[0].median_ns, PerValidator { ours: 40.0, jsonschema_runtime: 160.0, jsonschema_macro: 80.0 });
+        let bytes = read_each_bytes(dir.path(), None, corpus).unwrap();
+        assert_eq!(bytes.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["call.answered", "call.completed"]);
+        assert_eq!(bytes[1].median_ns, [100.0, 200.0, 300.0, 400.0, 500.0, 600.0]);
+        assert_eq!(bytes[1].of(BytesPath::IsValidSlice), 300.0);
+    }
+
+    #[test]
+    fn bytes_each_needs_every_path_of_every_example() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), 2, &["call.answered", "call.completed"]);
+        let missing = dir.path().join(BYTES_EACH_GROUP).join("ours_is_valid_slice_tolerant/call.completed");
+        std::fs::remove_dir_all(&missing).unwrap();
+        let error = read_each_bytes(dir.path(), None, Corpus { examples: 2 }).unwrap_err();
+        assert!(error.starts_with(&format!("cannot read {}", missing.display())), "{error}");
     }
 
     #[test]
@@ -222,6 +266,8 @@ mod tests {
         let error = read_results(dir.path(), None, corpus).unwrap_err();
         assert!(error.ends_with("2 inputs per pass, expected 3"), "{error}");
         let error = read_each_example(dir.path(), None, corpus).unwrap_err();
+        assert!(error.ends_with("2 examples, expected 3"), "{error}");
+        let error = read_each_bytes(dir.path(), None, corpus).unwrap_err();
         assert!(error.ends_with("2 examples, expected 3"), "{error}");
     }
 

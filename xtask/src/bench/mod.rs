@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: runs the Criterion benchmarks of `bench/` (`cargo bench -p
 //! audian-events-bench`), reads the medians of that run from Criterion's
 //! `<target>/criterion/<group>/<function>/new/estimates.json`, prints one table of medians and
-//! ratios with the targets of issue 5, the versions and the machine, and writes the same run as a
+//! ratios with the targets of issue 16, the versions and the machine, and writes the same run as a
 //! bar chart to `docs/bench.svg`.
 
 mod benchmarks;
@@ -29,14 +29,15 @@ use results::Results;
 pub const USAGE: &str = "\
 usage: cargo xtask bench [--no-run]
 
-Runs `cargo bench -p audian-events-bench` (about 5 minutes of measurement after the build;
+Runs `cargo bench -p audian-events-bench` (about 8 minutes of measurement after the build;
 Criterion's own output goes to <target>/criterion/cargo-bench.log), then prints one table of
 median times and ratios (ours against the jsonschema runtime validator and its compile-time macro
-validator), the targets and whether this run meets them, the versions and the machine, and writes
+validator, and the bytes paths against the floor, `from_slice::<IgnoredAny>`), each example
+alone, the targets and whether this run meets them, the versions and the machine, and writes
 the same run as a bar chart to docs/bench.svg. Where valgrind is installed, it also counts the
-instructions per example of each validator's `is_valid` and of parsing with and without
-validation (bench/src/bin/workload.rs under callgrind, under a minute), which do not depend on
-the machine's load as the timings of a shared machine do.
+instructions per example of each validator's `is_valid`, of the bytes paths and of the floor
+(bench/src/bin/workload.rs under callgrind, about a minute), which do not depend on the
+machine's load as the timings of a shared machine do, and judges the validation guard on them.
 
 options:
   --no-run   do not run the benchmarks: report the last run's results (all of one run)";
@@ -74,6 +75,7 @@ fn bench(run: bool) -> Result<(), String> {
     let since = run.then_some(started_at);
     let measured = criterion::read_results(&criterion_dir, since, corpus)?;
     let each = criterion::read_each_example(&criterion_dir, since, corpus)?;
+    let bytes_each = criterion::read_each_bytes(&criterion_dir, since, corpus)?;
     let instructions_path = criterion_dir.join("instructions.json");
     let instructions = if run {
         let counts = callgrind::count_instructions(&layout.workspace, &target, corpus.examples)?;
@@ -87,7 +89,7 @@ fn bench(run: bool) -> Result<(), String> {
         std::fs::read_to_string(&instructions_path).ok().and_then(|text| InstructionCounts::from_json(&text))
     };
     let environment = Environment::probe(&layout.workspace);
-    let report = Report { results: Results { corpus, measured, each }, instructions, environment };
+    let report = Report { results: Results { corpus, measured, each, bytes_each }, instructions, environment };
     println!();
     println!("{}", report.text());
     let svg_path = layout.workspace.join("docs/bench.svg");
