@@ -47,14 +47,31 @@ pub fn to_bytes(value: &Value, style: Style) -> Vec<u8> {
     writer.out
 }
 
-/// A member written into an object besides its own: a second spelling of one of its keys.
-struct ExtraMember {
+/// Writes `value` in `style` with the node at each path of `overrides` written as the raw bytes
+/// beside it, and the extra members written into their objects; `rng` orders keys at random
+/// and chooses the strings to escape, when the style asks for it.
+pub fn write(
+    value: &Value,
+    style: Style,
+    overrides: &[(Path, Vec<u8>)],
+    extra_members: &[ExtraMember],
+    rng: &mut Rng,
+) -> Vec<u8> {
+    let mut writer = Writer { rng, style, overrides, extra_members, out: Vec::new() };
+    writer.value(value, &mut Vec::new(), 0);
+    writer.out
+}
+
+/// A member written into an object besides its own: a second spelling of one of its keys, or
+/// one it does not have.
+#[derive(Debug, Clone)]
+pub struct ExtraMember {
     /// The object.
-    object: Path,
+    pub object: Path,
     /// The member, `"key":value`, as written.
-    raw: Vec<u8>,
+    pub raw: Vec<u8>,
     /// Before the object's own members, or after them.
-    first: bool,
+    pub first: bool,
 }
 
 struct Writer<'a> {
@@ -183,7 +200,7 @@ impl Writer<'_> {
 }
 
 /// `text` as a JSON string with every character escaped as `\uXXXX`.
-fn escaped(text: &str) -> String {
+pub fn escaped(text: &str) -> String {
     let mut out = String::from("\"");
     for unit in text.encode_utf16() {
         out.push_str(&format!("\\u{unit:04x}"));
@@ -194,7 +211,7 @@ fn escaped(text: &str) -> String {
 
 /// Spellings of numbers: of the same value as a plain one, out of `f64`'s range, at the edges of
 /// `u64` and `i64`, and not JSON at all.
-const RAW_NUMBERS: [&str; 42] = [
+pub const RAW_NUMBERS: [&str; 42] = [
     "1e400",
     "-1e400",
     "1e-400",
@@ -240,7 +257,7 @@ const RAW_NUMBERS: [&str; 42] = [
 ];
 
 /// Strings that are not JSON (or are, with surprising escapes).
-const RAW_STRINGS: [&[u8]; 14] = [
+pub const RAW_STRINGS: [&[u8]; 14] = [
     b"\"\\ud800\"",
     b"\"\\udc00x\"",
     b"\"\\ud83d\\ude00\"",

@@ -195,9 +195,27 @@ impl Engine {
     /// Case `index` of the run from `seed`: a function of the two numbers alone.
     pub fn case(&self, seed: u64, index: u64) -> Case {
         let mut rng = Rng::for_case(seed, index);
-        let (name, example) = &self.examples[rng.weighted(&self.example_weights)];
-        let mut value = example.clone();
         let mut notes = Vec::new();
+        let (name, value) = self.mutated_example(&mut rng, &mut notes);
+        let input = if rng.chance(1, 8) {
+            Input::Bytes(bytes::mutate(&value, self.event_names, &mut rng, &mut notes))
+        } else {
+            Input::Value(value)
+        };
+        Case { example: name.to_owned(), notes, input }
+    }
+
+    /// A documented example (favouring those with more interesting fields) and its name.
+    pub fn pick_example(&self, rng: &mut Rng) -> (&str, &Value) {
+        let (name, example) = &self.examples[rng.weighted(&self.example_weights)];
+        (name, example)
+    }
+
+    /// The value stage of a case: an example, then from none to seven random mutations (one or
+    /// two mostly).
+    pub fn mutated_example(&self, rng: &mut Rng, notes: &mut Vec<String>) -> (&str, Value) {
+        let (name, example) = self.pick_example(rng);
+        let mut value = example.clone();
         let count = match rng.below(100) {
             0..=1 => 0,
             2..=46 => 1,
@@ -206,14 +224,14 @@ impl Engine {
             _ => rng.between(4, 7),
         };
         for _ in 0..count {
-            self.mutate(&mut value, &mut rng, &mut notes);
+            self.mutate(&mut value, rng, notes);
         }
-        let input = if rng.chance(1, 8) {
-            Input::Bytes(bytes::mutate(&value, self.event_names, &mut rng, &mut notes))
-        } else {
-            Input::Value(value)
-        };
-        Case { example: name.clone(), notes, input }
+        (name, value)
+    }
+
+    /// The valid values of `event` this engine draws from.
+    pub fn event_names(&self) -> &'static [&'static str] {
+        self.event_names
     }
 
     /// Applies one random mutation.
