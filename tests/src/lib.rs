@@ -27,11 +27,17 @@
 //! the locations each case breaks alone. The webhook request bodies ([`webhooks`]) and each event
 //! schema of each reading ([`event_schemas`]) are judged with it. Its cases replay from
 //! `(s, i)`, the schemas and their examples in the same way; no digest pins them.
+//!
+//! A third mode judges nothing but bytes ([`raw`]): the engine's payloads written in every
+//! style and broken at the byte level (numbers, duplicate keys, invalid UTF-8, nesting around
+//! `serde_json`'s limit, truncation, malformed JSON), each kind of change counted, against the
+//! entry points that take bytes. Its cases replay from `(s, i)` too, and a digest pins them.
 
 pub mod bytes;
 pub mod digest;
 pub mod event_schemas;
 pub mod mutate;
+pub mod raw;
 pub mod reference;
 pub mod rng;
 pub mod schema;
