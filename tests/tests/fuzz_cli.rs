@@ -32,3 +32,16 @@ fn fuzz_runs_a_few_cases() {
     assert!(stdout(&output).contains("no disagreement"), "{}", stdout(&output));
     assert_eq!(code(&xtask(&["fuzz", "--cases", "many"])), 2);
 }
+
+#[test]
+fn fuzz_runs_a_few_raw_byte_cases() {
+    let output = xtask(&["fuzz", "--bytes", "3000", "--seed", "7", "--threads", "2"]);
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    for needle in ["seed 7, raw bytes: 3000 raw cases; strict: ", "; tolerant: ", "invalid UTF-8", "no disagreement"] {
+        assert!(stdout(&output).contains(needle), "{needle} in {}", stdout(&output));
+    }
+    let strict_only = xtask(&["fuzz", "--bytes", "500", "--seed", "7", "--reading", "strict"]);
+    assert_eq!(code(&strict_only), 0, "{}", String::from_utf8_lossy(&strict_only.stderr));
+    assert!(!stdout(&strict_only).contains("tolerant:"), "{}", stdout(&strict_only));
+    assert_eq!(code(&xtask(&["fuzz", "--bytes", "10", "--strategies", "10"])), 2);
+}

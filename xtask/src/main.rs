@@ -17,7 +17,9 @@ commands:
                       differential fuzzing of the generated validators against the reference
                       validator on mutated examples, in the strict reading (schema/), the
                       tolerant one (schema-tolerant/) or both (default both, 1000000 cases, seed
-                      from the clock), in an optimized build
+                      from the clock), in an optimized build; with --bytes N, N cases of the
+                      raw-bytes mode instead (every payload bytes: numbers, duplicate keys,
+                      invalid UTF-8, deep nesting, truncation, malformed JSON)
   validate [--tolerant] [--format text|json] FILE...
                       `audian-events validate` (the cli/ crate): validate event payloads (one
                       event, a JSON array, or NDJSON; `-` is stdin); exit 0 all valid, 1 some

@@ -11,6 +11,7 @@ use audian_events_tests::{Disagreement, Engine, Judge, Reference, Stats, schema_
 
 pub const USAGE: &str = "\
 usage: cargo xtask fuzz [--cases N] [--seed S] [--threads T] [--reading strict|tolerant|both]
+       cargo xtask fuzz --bytes N [--seed S] [--threads T] [--reading strict|tolerant|both]
        cargo xtask fuzz --strategies N [--seed S] [--threads T]
 
 Mutates the documented examples of schema/examples/ at random and checks, on every payload, that
@@ -27,6 +28,13 @@ options:
   --threads T   worker threads (default: the available parallelism); the outcome does not
                 depend on it: case i of seed S is the same payload on any machine
   --reading R   strict, tolerant or both (default both: each case is judged in both readings)
+  --bytes N     instead, N cases of the raw-bytes mode (tests/tests/raw_bytes.rs): every payload
+                is bytes, written in a random style and broken at the byte level (numbers such
+                as 1e400 and 305.0, duplicate keys, invalid UTF-8, nesting around serde_json's
+                limit, truncation, malformed JSON); Reading::is_valid_slice and ::parse (and in
+                the strict reading audian_events::is_valid_slice and parse_validated) must give
+                the reference's verdict on the bytes (serde_json, duplicate keys refused, then
+                jsonschema). Prints the cases of each kind and each reading's split
   --strategies N
                 instead, draw N events from audian_events::testing::any_event() and N payloads
                 from invalid_payload() (feature `testing`): each event must be valid under the
@@ -46,6 +54,8 @@ struct Options {
     readings: Vec<Reading>,
     /// `--strategies N`: draws of the `testing` strategies instead of mutated payloads.
     strategies: Option<u64>,
+    /// `--bytes N`: cases of the raw-bytes mode instead.
+    bytes: Option<u64>,
 }
 
 fn parse_readings(text: Option<&str>) -> Result<Vec<Reading>, String> {
@@ -74,6 +84,7 @@ fn parse(args: &[&str]) -> Result<Options, String> {
         threads: None,
         readings: vec![Reading::Strict, Reading::Tolerant],
         strategies: None,
+        bytes: None,
     };
     let mut args = args.iter().copied();
     while let Some(arg) = args.next() {
@@ -94,8 +105,12 @@ fn parse(args: &[&str]) -> Result<Options, String> {
             }
             "--reading" => options.readings = parse_readings(value())?,
             "--strategies" => options.strategies = Some(parse_number(flag, value())?),
+            "--bytes" => options.bytes = Some(parse_number(flag, value())?),
             _ => return Err(format!("unknown argument {arg:?}")),
         }
+    }
+    if options.bytes.is_some() && options.strategies.is_some() {
+        return Err("--bytes and --strategies are two modes: give one".to_owned());
     }
     Ok(options)
 }
@@ -129,6 +144,9 @@ pub fn main(args: &[&str]) -> ExitCode {
     };
     if let Some(count) = options.strategies {
         return crate::strategies::run(count, seed, threads);
+    }
+    if let Some(count) = options.bytes {
+        return crate::raw_bytes::run(count, seed, origin, threads, &options.readings);
     }
     let reading_names: Vec<&str> = options.readings.iter().map(|&reading| reading_name(reading)).collect();
     eprintln!(

@@ -3,6 +3,7 @@
 //! to compile. (`cargo xtask validate` runs `audian-events validate`, of the `cli/` crate.)
 
 mod fuzz;
+mod raw_bytes;
 mod strategies;
 
 use std::process::ExitCode;
