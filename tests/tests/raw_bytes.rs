@@ -251,3 +251,22 @@ fn the_raw_corpus_of_each_seed_is_pinned() {
     });
     digest::assert_pinned("raw cases 0..1000 of each seed", &digests, &EXPECTED_RAW_CORPUS, "EXPECTED_RAW_CORPUS");
 }
+
+/// The comparison is not vacuous: judged against the other reading's reference (so that the
+/// drift the tolerant reading accepts is refused, and the other way round), the run stops at a
+/// disagreement within a few hundred cases, in each reading, and reports it with its replay.
+#[test]
+fn a_wrong_reference_is_caught() {
+    let engine = RawEngine::documented();
+    let right = RawJudge::documented();
+    let swapped = RawJudge { strict: right.tolerant, tolerant: right.strict };
+    for reading in READINGS {
+        let disagreement = run_range(&engine, &swapped, &[reading], 0, 0..2_000, |_| {})
+            .expect_err("the references of the two readings differ on some case");
+        assert!(disagreement.index < 500, "found only at case {}", disagreement.index);
+        assert_eq!(disagreement.verdicts.reading, reading);
+        assert!(!disagreement.verdicts.agree(), "{disagreement}");
+        assert!(!disagreement.minimal_verdicts.agree(), "the minimal bytes still disagree: {disagreement}");
+        println!("{disagreement}\n");
+    }
+}
