@@ -39,6 +39,18 @@ pub fn note_drift<const MODE: u8>() {
     }
 }
 
+/// Whether a value of an open enumeration that this version does not know is accepted: not in
+/// the strict mode; in the tolerant one, noted as drift; in the lenient one, kept.
+#[doc(hidden)]
+#[inline]
+pub fn takes_unknown_value<const MODE: u8>() -> bool {
+    if MODE == STRICT {
+        return false;
+    }
+    note_drift::<MODE>();
+    true
+}
+
 /// Whether drift was noted since the last call, and clears the note.
 pub(crate) fn take_drift() -> bool {
     DRIFTED.with(|drifted| drifted.replace(false))

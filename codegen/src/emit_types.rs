@@ -302,11 +302,8 @@ fn string_impls(name: &str, known: &str, runtime: &Runtime) -> TokenStream {
         impl<'de> #de::Modal<'de> for #ident {
             fn deserialize_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-                if !value.is_known() {
-                    if MODE == #de::STRICT {
-                        return Err(#de::refused(#name, #known));
-                    }
-                    #de::note_drift::<MODE>();
+                if !value.is_known() && !#de::takes_unknown_value::<MODE>() {
+                    return Err(#de::refused(#name, #known));
                 }
                 Ok(value)
             }
@@ -317,13 +314,7 @@ fn string_impls(name: &str, known: &str, runtime: &Runtime) -> TokenStream {
             fn check_in<const MODE: u8, D: ::serde::Deserializer<'de>>(deserializer: D, also: impl FnOnce(&str) -> bool) -> ::core::result::Result<(), D::Error> {
                 #de::check_str(deserializer, |value| {
                     // Only an unknown value is kept, as `Unknown`: a known one builds nothing.
-                    if !#ident::from(value).is_known() {
-                        if MODE == #de::STRICT {
-                            return false;
-                        }
-                        #de::note_drift::<MODE>();
-                    }
-                    also(value)
+                    (#ident::from(value).is_known() || #de::takes_unknown_value::<MODE>()) && also(value)
                 }, #name)
             }
         }

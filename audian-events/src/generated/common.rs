@@ -188,16 +188,13 @@ impl<'de> crate::de::Modal<'de> for EventType {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if !value.is_known() {
-            if MODE == crate::de::STRICT {
-                return Err(
-                    crate::de::refused(
-                        "EventType",
-                        "one of \"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\"",
-                    ),
-                );
-            }
-            crate::de::note_drift::<MODE>();
+        if !value.is_known() && !crate::de::takes_unknown_value::<MODE>() {
+            return Err(
+                crate::de::refused(
+                    "EventType",
+                    "one of \"call.initiated\", \"call.ringing\", \"call.answered\", \"call.completed\", \"call.failed\", \"call.cancelled\", \"call.transferred\", \"call.held\", \"call.resumed\", \"call.muted\", \"call.unmuted\", \"recording.started\", \"recording.stopped\", \"recording.completed\", \"recording.failed\", \"ivr.input_received\", \"ivr.menu_presented\", \"ivr.timeout\"",
+                ),
+            );
         }
         Ok(value)
     }
@@ -213,13 +210,8 @@ impl<'de> crate::de::Checked<'de> for EventType {
         crate::de::check_str(
             deserializer,
             |value| {
-                if !EventType::from(value).is_known() {
-                    if MODE == crate::de::STRICT {
-                        return false;
-                    }
-                    crate::de::note_drift::<MODE>();
-                }
-                also(value)
+                (EventType::from(value).is_known()
+                    || crate::de::takes_unknown_value::<MODE>()) && also(value)
             },
             "EventType",
         )
@@ -1242,13 +1234,10 @@ impl<'de> crate::de::Modal<'de> for CallType {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if !value.is_known() {
-            if MODE == crate::de::STRICT {
-                return Err(
-                    crate::de::refused("CallType", "one of \"inbound\", \"outbound\""),
-                );
-            }
-            crate::de::note_drift::<MODE>();
+        if !value.is_known() && !crate::de::takes_unknown_value::<MODE>() {
+            return Err(
+                crate::de::refused("CallType", "one of \"inbound\", \"outbound\""),
+            );
         }
         Ok(value)
     }
@@ -1264,13 +1253,8 @@ impl<'de> crate::de::Checked<'de> for CallType {
         crate::de::check_str(
             deserializer,
             |value| {
-                if !CallType::from(value).is_known() {
-                    if MODE == crate::de::STRICT {
-                        return false;
-                    }
-                    crate::de::note_drift::<MODE>();
-                }
-                also(value)
+                (CallType::from(value).is_known()
+                    || crate::de::takes_unknown_value::<MODE>()) && also(value)
             },
             "CallType",
         )
@@ -1411,16 +1395,13 @@ impl<'de> crate::de::Modal<'de> for CallStatus {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if !value.is_known() {
-            if MODE == crate::de::STRICT {
-                return Err(
-                    crate::de::refused(
-                        "CallStatus",
-                        "one of \"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\"",
-                    ),
-                );
-            }
-            crate::de::note_drift::<MODE>();
+        if !value.is_known() && !crate::de::takes_unknown_value::<MODE>() {
+            return Err(
+                crate::de::refused(
+                    "CallStatus",
+                    "one of \"initiated\", \"ringing\", \"answered\", \"completed\", \"failed\", \"cancelled\"",
+                ),
+            );
         }
         Ok(value)
     }
@@ -1436,13 +1417,8 @@ impl<'de> crate::de::Checked<'de> for CallStatus {
         crate::de::check_str(
             deserializer,
             |value| {
-                if !CallStatus::from(value).is_known() {
-                    if MODE == crate::de::STRICT {
-                        return false;
-                    }
-                    crate::de::note_drift::<MODE>();
-                }
-                also(value)
+                (CallStatus::from(value).is_known()
+                    || crate::de::takes_unknown_value::<MODE>()) && also(value)
             },
             "CallStatus",
         )
@@ -1583,16 +1559,13 @@ impl<'de> crate::de::Modal<'de> for FailureReason {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if !value.is_known() {
-            if MODE == crate::de::STRICT {
-                return Err(
-                    crate::de::refused(
-                        "FailureReason",
-                        "one of \"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\"",
-                    ),
-                );
-            }
-            crate::de::note_drift::<MODE>();
+        if !value.is_known() && !crate::de::takes_unknown_value::<MODE>() {
+            return Err(
+                crate::de::refused(
+                    "FailureReason",
+                    "one of \"no_answer\", \"declined\", \"invalid_number\", \"network_error\", \"internal_error\", \"busy\"",
+                ),
+            );
         }
         Ok(value)
     }
@@ -1608,13 +1581,8 @@ impl<'de> crate::de::Checked<'de> for FailureReason {
         crate::de::check_str(
             deserializer,
             |value| {
-                if !FailureReason::from(value).is_known() {
-                    if MODE == crate::de::STRICT {
-                        return false;
-                    }
-                    crate::de::note_drift::<MODE>();
-                }
-                also(value)
+                (FailureReason::from(value).is_known()
+                    || crate::de::takes_unknown_value::<MODE>()) && also(value)
             },
             "FailureReason",
         )
@@ -1724,11 +1692,8 @@ impl<'de> crate::de::Modal<'de> for EventSelector {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         let value = <Self as ::serde::Deserialize>::deserialize(deserializer)?;
-        if !value.is_known() {
-            if MODE == crate::de::STRICT {
-                return Err(crate::de::refused("EventSelector", "a known value"));
-            }
-            crate::de::note_drift::<MODE>();
+        if !value.is_known() && !crate::de::takes_unknown_value::<MODE>() {
+            return Err(crate::de::refused("EventSelector", "a known value"));
         }
         Ok(value)
     }
@@ -1744,13 +1709,8 @@ impl<'de> crate::de::Checked<'de> for EventSelector {
         crate::de::check_str(
             deserializer,
             |value| {
-                if !EventSelector::from(value).is_known() {
-                    if MODE == crate::de::STRICT {
-                        return false;
-                    }
-                    crate::de::note_drift::<MODE>();
-                }
-                also(value)
+                (EventSelector::from(value).is_known()
+                    || crate::de::takes_unknown_value::<MODE>()) && also(value)
             },
             "EventSelector",
         )

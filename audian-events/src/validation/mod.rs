@@ -315,7 +315,7 @@ impl Reading {
     #[inline]
     fn one_pass(self, bytes: &[u8]) -> Option<(Event, bool)> {
         match self {
-            Reading::Strict => Event::from_slice_in::<{ crate::de::STRICT }>(bytes).ok().map(|event| (event, false)),
+            Reading::Strict => strict_one_pass(bytes).ok().map(|event| (event, false)),
             Reading::Tolerant => {
                 crate::de::take_drift();
                 let parsed = Event::from_slice_in::<{ crate::de::TOLERANT }>(bytes);
@@ -323,6 +323,12 @@ impl Reading {
             }
         }
     }
+}
+
+/// The one pass of the strict reading, which [`Reading::parse`] and [`parse_validated`] take first.
+#[inline]
+fn strict_one_pass(bytes: &[u8]) -> Result<Event, serde_json::Error> {
+    Event::from_slice_in::<{ crate::de::STRICT }>(bytes)
 }
 
 /// What [`Reading::parse`] cannot see from outside: whether the one pass settled a payload, or
@@ -453,7 +459,7 @@ pub fn parse_validated(bytes: &[u8]) -> Result<Event, PayloadError> {
     // `Reading::Strict.parse`, with the event of the one pass returned as it is rather than
     // wrapped in an `Accepted` and taken out again: a copy less of the event on the path every
     // valid payload takes.
-    match Event::from_slice_in::<{ crate::de::STRICT }>(bytes) {
+    match strict_one_pass(bytes) {
         Ok(event) => Ok(event),
         Err(_) => Reading::Strict.after_refusal(bytes).map(|accepted| accepted.event),
     }
