@@ -3,11 +3,13 @@
 
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use audian_events::Reading;
 use audian_events_tests::{Disagreement, Engine, Judge, Reference, Stats, schema_dir_of};
+
+use crate::chunks;
 
 pub const USAGE: &str = "\
 usage: cargo xtask fuzz [--cases N] [--seed S] [--threads T] [--reading strict|tolerant|both]
@@ -41,11 +43,6 @@ options:
                 reference and our validators, each payload refused by both, at its pointer
 
 `cargo xtask fuzz` runs this in an optimized build (the first run compiles it, a few minutes).";
-
-/// Cases a worker takes at a time.
-const CHUNK: u64 = 2048;
-/// How often progress is printed.
-const PROGRESS_EVERY: Duration = Duration::from_secs(3);
 
 struct Options {
     cases: u64,
@@ -219,10 +216,9 @@ fn reading_name(reading: Reading) -> &'static str {
     audian_events_tests::verdict::reading_name(reading)
 }
 
-/// Runs cases `0..cases` on `threads` workers, each taking chunks in order and judging each chunk
-/// in every reading. Reports the disagreement of lowest index (of the first reading, on a tie),
-/// whatever the number of threads; otherwise the counts of each reading, in the order of
-/// `judges`.
+/// Runs cases `0..cases` on `threads` workers (see `chunks`), judging each chunk in every
+/// reading. Reports the disagreement of lowest index (of the first reading, on a tie), whatever
+/// the number of threads; otherwise the counts of each reading, in the order of `judges`.
 fn run_parallel(
     engine: &Engine,
     judges: &[Judge<'_>],
@@ -231,83 +227,39 @@ fn run_parallel(
     threads: usize,
     started: Instant,
 ) -> Result<Vec<Stats>, Box<Disagreement>> {
-    let next_chunk = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
     let valid = AtomicU64::new(0);
-    let finished = AtomicBool::new(false);
-    // The index of the first disagreement found so far: chunks that start after it are skipped.
-    let first_disagreement = AtomicU64::new(u64::MAX);
-    let found: Mutex<Option<Disagreement>> = Mutex::new(None);
     let totals = Mutex::new(vec![Stats::default(); judges.len()]);
-
-    std::thread::scope(|scope| {
-        let progress = scope.spawn(|| {
-            let mut last = Instant::now();
-            while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                if last.elapsed() < PROGRESS_EVERY || finished.load(Ordering::Relaxed) {
-                    continue;
-                }
-                last = Instant::now();
-                let done = done.load(Ordering::Relaxed);
-                let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                let left = cases.saturating_sub(done) as f64 / rate.max(1e-9);
-                eprintln!(
-                    "fuzz: {done}/{cases} cases ({:.1}%), {} valid in the first reading, {rate:.0} cases/s, about {left:.0}s left",
-                    done as f64 * 100.0 / cases.max(1) as f64,
-                    valid.load(Ordering::Relaxed),
-                );
-                if first_disagreement.load(Ordering::Relaxed) != u64::MAX {
-                    eprintln!("fuzz: a disagreement was found; shrinking it");
-                }
-            }
-        });
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    loop {
-                        let start = next_chunk.fetch_add(CHUNK, Ordering::Relaxed);
-                        if start >= cases || start > first_disagreement.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let end = (start + CHUNK).min(cases);
-                        let mut chunk = Vec::with_capacity(judges.len());
-                        let mut disagreed = false;
-                        for judge in judges {
-                            match audian_events_tests::run_range(engine, judge, seed, start..end, |_| {}) {
-                                Ok(stats) => chunk.push(stats),
-                                Err(disagreement) => {
-                                    disagreed = true;
-                                    first_disagreement.fetch_min(disagreement.index, Ordering::Relaxed);
-                                    let mut found = found.lock().expect("disagreement lock");
-                                    // Readings are judged in order: on a tie, the first one's stays.
-                                    if found.as_ref().is_none_or(|other| disagreement.index < other.index) {
-                                        *found = Some(disagreement);
-                                    }
-                                }
-                            }
-                        }
-                        if disagreed {
-                            break;
-                        }
-                        done.fetch_add(end - start, Ordering::Relaxed);
-                        valid.fetch_add(chunk[0].valid, Ordering::Relaxed);
-                        let mut totals = totals.lock().expect("stats lock");
-                        for (total, stats) in totals.iter_mut().zip(&chunk) {
-                            total.add(stats);
+    let so_far = || format!("{} valid in the first reading", valid.load(Ordering::Relaxed));
+    chunks::judge_in_chunks::<Box<Disagreement>>(
+        cases,
+        threads,
+        started,
+        chunks::Progress { unit: "cases", so_far: &so_far },
+        |range| {
+            let mut chunk = Vec::with_capacity(judges.len());
+            let mut lowest: Option<Disagreement> = None;
+            for judge in judges {
+                match audian_events_tests::run_range(engine, judge, seed, range.clone(), |_| {}) {
+                    Ok(stats) => chunk.push(stats),
+                    // Readings are judged in order: on a tie, the first one's stays.
+                    Err(disagreement) => {
+                        if lowest.as_ref().is_none_or(|other| disagreement.index < other.index) {
+                            lowest = Some(disagreement);
                         }
                     }
-                })
-            })
-            .collect();
-        for worker in workers {
-            worker.join().expect("a fuzz worker");
-        }
-        finished.store(true, Ordering::Relaxed);
-        progress.join().expect("the progress thread");
-    });
-    match found.into_inner().expect("disagreement lock") {
-        Some(disagreement) => Err(Box::new(disagreement)),
-        None => Ok(totals.into_inner().expect("stats lock")),
-    }
+                }
+            }
+            if let Some(disagreement) = lowest {
+                return Err(Box::new(disagreement));
+            }
+            valid.fetch_add(chunk[0].valid, Ordering::Relaxed);
+            let mut totals = totals.lock().expect("stats lock");
+            for (total, stats) in totals.iter_mut().zip(&chunk) {
+                total.add(stats);
+            }
+            Ok(())
+        },
+        |disagreement| disagreement.index,
+    )?;
+    Ok(totals.into_inner().expect("stats lock"))
 }

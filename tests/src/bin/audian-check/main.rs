@@ -2,6 +2,7 @@
 //! lives here, not in `xtask`, so that `cargo xtask generate` never needs the crate it generates
 //! to compile. (`cargo xtask validate` runs `audian-events validate`, of the `cli/` crate.)
 
+mod chunks;
 mod fuzz;
 mod raw_bytes;
 mod strategies;

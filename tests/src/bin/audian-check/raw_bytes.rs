@@ -4,17 +4,13 @@
 
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use audian_events::Reading;
 use audian_events_tests::raw::{self, RawDisagreement, RawEngine, RawJudge, RawStats};
 use audian_events_tests::{Engine, Reference, schema_dir_of};
 
-/// Cases a worker takes at a time.
-const CHUNK: u64 = 2048;
-/// How often progress is printed.
-const PROGRESS_EVERY: Duration = Duration::from_secs(3);
+use crate::chunks;
 
 /// Judges raw cases `0..count` of `seed` in `readings` on `threads` workers; prints what was
 /// covered, or the disagreement of lowest index (whatever the number of threads) and how to
@@ -66,8 +62,7 @@ pub fn run(count: u64, seed: u64, origin: &str, threads: usize, readings: &[Read
     }
 }
 
-/// Workers take chunks of cases in order; a chunk that starts after the lowest disagreement
-/// found so far is skipped.
+/// The raw cases of `seed` in `readings`, in chunks on `threads` workers (see `chunks`).
 fn run_parallel(
     engine: &RawEngine,
     judge: &RawJudge<'_>,
@@ -77,70 +72,19 @@ fn run_parallel(
     threads: usize,
     started: Instant,
 ) -> Result<RawStats, Box<RawDisagreement>> {
-    let next_chunk = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
-    let finished = AtomicBool::new(false);
-    let first_disagreement = AtomicU64::new(u64::MAX);
-    let found: Mutex<Option<Box<RawDisagreement>>> = Mutex::new(None);
     let total = Mutex::new(RawStats::default());
-
-    std::thread::scope(|scope| {
-        let progress = scope.spawn(|| {
-            let mut last = Instant::now();
-            while !finished.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                if last.elapsed() < PROGRESS_EVERY || finished.load(Ordering::Relaxed) {
-                    continue;
-                }
-                last = Instant::now();
-                let done = done.load(Ordering::Relaxed);
-                let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-                let left = cases.saturating_sub(done) as f64 / rate.max(1e-9);
-                let summary = total.lock().expect("stats lock").summary();
-                eprintln!(
-                    "fuzz: {done}/{cases} raw cases ({:.1}%), {rate:.0} cases/s, about {left:.0}s left ({summary})",
-                    done as f64 * 100.0 / cases.max(1) as f64,
-                );
-                if first_disagreement.load(Ordering::Relaxed) != u64::MAX {
-                    eprintln!("fuzz: a disagreement was found; shrinking it");
-                }
-            }
-        });
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    loop {
-                        let start = next_chunk.fetch_add(CHUNK, Ordering::Relaxed);
-                        if start >= cases || start > first_disagreement.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let end = (start + CHUNK).min(cases);
-                        match raw::run_range(engine, judge, readings, seed, start..end, |_| {}) {
-                            Ok(stats) => {
-                                done.fetch_add(end - start, Ordering::Relaxed);
-                                total.lock().expect("stats lock").add(&stats);
-                            }
-                            Err(disagreement) => {
-                                first_disagreement.fetch_min(disagreement.index, Ordering::Relaxed);
-                                let mut found = found.lock().expect("disagreement lock");
-                                if found.as_ref().is_none_or(|other| disagreement.index < other.index) {
-                                    *found = Some(disagreement);
-                                }
-                                break;
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
-            worker.join().expect("a fuzz worker");
-        }
-        finished.store(true, Ordering::Relaxed);
-        progress.join().expect("the progress thread");
-    });
-    match found.into_inner().expect("disagreement lock") {
-        Some(disagreement) => Err(disagreement),
-        None => Ok(total.into_inner().expect("stats lock")),
-    }
+    let so_far = || total.lock().expect("stats lock").summary();
+    chunks::judge_in_chunks::<Box<RawDisagreement>>(
+        cases,
+        threads,
+        started,
+        chunks::Progress { unit: "raw cases", so_far: &so_far },
+        |range| {
+            let stats = raw::run_range(engine, judge, readings, seed, range, |_| {})?;
+            total.lock().expect("stats lock").add(&stats);
+            Ok(())
+        },
+        |disagreement| disagreement.index,
+    )?;
+    Ok(total.into_inner().expect("stats lock"))
 }
