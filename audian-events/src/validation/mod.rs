@@ -192,6 +192,16 @@ pub enum Reading {
     Tolerant,
 }
 
+/// What the check of a reading that builds nothing says of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    Accepted,
+    /// Accepted, with something the strict reading refuses, which a second read confirms (a
+    /// duplicate key in a skipped value is refused) and locates.
+    Drifted,
+    Refused,
+}
+
 /// An event a reading accepted, and how it departs from the strict reading (nothing, when it is
 /// strictly valid).
 #[derive(Debug, Clone, PartialEq)]
@@ -241,14 +251,32 @@ impl Reading {
     /// allocates nothing for an event without drift. Drift (tolerant only) is confirmed as `parse`
     /// confirms it: the payload is read again, to refuse a duplicate key in what was skipped.
     pub fn is_valid_slice(self, bytes: &[u8]) -> bool {
-        match self {
-            Reading::Strict => Event::check_slice_in::<{ crate::de::STRICT }>(bytes),
+        match self.check_slice(bytes) {
+            Checked::Accepted => true,
+            Checked::Drifted => self.parse(bytes).is_ok(),
+            Checked::Refused => false,
+        }
+    }
+
+    /// Whether this reading accepts `bytes` and finds no drift in them, by the check that builds
+    /// nothing.
+    fn accepts_without_drift(self, bytes: &[u8]) -> bool {
+        self.check_slice(bytes) == Checked::Accepted
+    }
+
+    fn check_slice(self, bytes: &[u8]) -> Checked {
+        let (accepted, drifted) = match self {
+            Reading::Strict => (Event::check_slice_in::<{ crate::de::STRICT }>(bytes), false),
             Reading::Tolerant => {
                 crate::de::take_drift();
                 let accepted = Event::check_slice_in::<{ crate::de::TOLERANT }>(bytes);
-                let drifted = crate::de::take_drift();
-                accepted && (!drifted || self.parse(bytes).is_ok())
+                (accepted, crate::de::take_drift())
             }
+        };
+        match (accepted, drifted) {
+            (true, false) => Checked::Accepted,
+            (true, true) => Checked::Drifted,
+            (false, _) => Checked::Refused,
         }
     }
 
@@ -264,7 +292,14 @@ impl Reading {
     }
 
     /// Parses and checks raw bytes; see [`validate_value`](Self::validate_value).
+    ///
+    /// A payload the reading accepts without drift (every payload, until Audian adds something)
+    /// is settled by the check of [`is_valid_slice`](Self::is_valid_slice), which builds
+    /// nothing; only the others are read as a `Value`, to say why or where the drift is.
     pub fn validate_slice(self, bytes: &[u8]) -> Result<Drift, PayloadError> {
+        if self.accepts_without_drift(bytes) {
+            return Ok(Drift::NONE);
+        }
         let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
         self.validate_value(&value)
     }
