@@ -194,7 +194,7 @@ pub enum Reading {
 
 /// What the check of a reading that builds nothing says of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Checked {
+enum SliceCheck {
     Accepted,
     /// Accepted, with something the strict reading refuses, which a second read confirms (a
     /// duplicate key in a skipped value is refused) and locates.
@@ -252,19 +252,13 @@ impl Reading {
     /// confirms it: the payload is read again, to refuse a duplicate key in what was skipped.
     pub fn is_valid_slice(self, bytes: &[u8]) -> bool {
         match self.check_slice(bytes) {
-            Checked::Accepted => true,
-            Checked::Drifted => self.parse(bytes).is_ok(),
-            Checked::Refused => false,
+            SliceCheck::Accepted => true,
+            SliceCheck::Drifted => drift_in(bytes).is_ok(),
+            SliceCheck::Refused => false,
         }
     }
 
-    /// Whether this reading accepts `bytes` and finds no drift in them, by the check that builds
-    /// nothing.
-    fn accepts_without_drift(self, bytes: &[u8]) -> bool {
-        self.check_slice(bytes) == Checked::Accepted
-    }
-
-    fn check_slice(self, bytes: &[u8]) -> Checked {
+    fn check_slice(self, bytes: &[u8]) -> SliceCheck {
         let (accepted, drifted) = match self {
             Reading::Strict => (Event::check_slice_in::<{ crate::de::STRICT }>(bytes), false),
             Reading::Tolerant => {
@@ -274,9 +268,9 @@ impl Reading {
             }
         };
         match (accepted, drifted) {
-            (true, false) => Checked::Accepted,
-            (true, true) => Checked::Drifted,
-            (false, _) => Checked::Refused,
+            (true, false) => SliceCheck::Accepted,
+            (true, true) => SliceCheck::Drifted,
+            (false, _) => SliceCheck::Refused,
         }
     }
 
@@ -297,11 +291,11 @@ impl Reading {
     /// is settled by the check of [`is_valid_slice`](Self::is_valid_slice), which builds
     /// nothing; only the others are read as a `Value`, to say why or where the drift is.
     pub fn validate_slice(self, bytes: &[u8]) -> Result<Drift, PayloadError> {
-        if self.accepts_without_drift(bytes) {
-            return Ok(Drift::NONE);
+        match self.check_slice(bytes) {
+            SliceCheck::Accepted => Ok(Drift::NONE),
+            SliceCheck::Drifted => drift_in(bytes),
+            SliceCheck::Refused => self.validate_value(&read_value(bytes)?),
         }
-        let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
-        self.validate_value(&value)
     }
 
     /// Parses and checks a string; see [`validate_value`](Self::validate_value).
@@ -323,8 +317,7 @@ impl Reading {
             Some((event, true)) => {
                 // The one pass has validated it: only the drift is left to find.
                 second_reads::note(|reads| reads.for_drift += 1);
-                let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
-                Ok(Accepted { event, drift: drift_of(&value)? })
+                Ok(Accepted { event, drift: drift_in(bytes)? })
             }
             None => self.after_refusal(bytes),
         }
@@ -337,7 +330,7 @@ impl Reading {
         // Counted for the tests, which hold that no valid payload comes here: a thread-local
         // costs nothing beside the validation below.
         second_reads::note(|reads| reads.fallbacks += 1);
-        let value = strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))?;
+        let value = read_value(bytes)?;
         let drift = self.validate_value(&value)?;
         // What a reading accepts fits the lenient types (a test holds this for every input), so
         // this only fails if that promise is broken; it is reported, never unwrapped.
@@ -411,6 +404,17 @@ pub mod second_reads {
     pub fn one_pass(reading: Reading, bytes: &[u8]) -> Option<(Event, bool)> {
         reading.one_pass(bytes)
     }
+}
+
+/// `bytes` as one JSON value, refusing duplicate keys anywhere.
+fn read_value(bytes: &[u8]) -> Result<Value, PayloadError> {
+    strict_json::from_slice(bytes).map_err(|error| PayloadError::Malformed(error.into()))
+}
+
+/// The drift of bytes that a one pass (or its check) accepted with drift: they are read again
+/// as a `Value`, which also refuses a duplicate key in what the one pass skipped.
+fn drift_in(bytes: &[u8]) -> Result<Drift, PayloadError> {
+    drift_of(&read_value(bytes)?)
 }
 
 /// The drift of a payload the tolerant reading accepts: the strict reading's errors, each at a
