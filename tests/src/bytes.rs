@@ -274,21 +274,29 @@ pub const RAW_STRINGS: [&[u8]; 14] = [
     b"\"evt_\\u0031\"",
 ];
 
+impl Style {
+    /// A style drawn from `rng`: any key order, pretty one time in three, and one string in
+    /// three escaped one time in four.
+    pub fn random(rng: &mut Rng) -> Style {
+        Style {
+            order: *rng.pick(&[
+                KeyOrder::Sorted,
+                KeyOrder::Reversed,
+                KeyOrder::EventFirst,
+                KeyOrder::DataFirst,
+                KeyOrder::Random,
+            ]),
+            pretty: rng.chance(1, 3),
+            escape_one_in: if rng.chance(1, 4) { 3 } else { 0 },
+        }
+    }
+}
+
 /// A byte-level case built from `value`: written in a random style, with up to two nodes
 /// written as raw bytes and sometimes a change to the whole document. A member written twice may
 /// have another value, an event name among `event_names` for `event`.
 pub fn mutate(value: &Value, event_names: &[&str], rng: &mut Rng, notes: &mut Vec<String>) -> Vec<u8> {
-    let style = Style {
-        order: *rng.pick(&[
-            KeyOrder::Sorted,
-            KeyOrder::Reversed,
-            KeyOrder::EventFirst,
-            KeyOrder::DataFirst,
-            KeyOrder::Random,
-        ]),
-        pretty: rng.chance(1, 3),
-        escape_one_in: if rng.chance(1, 4) { 3 } else { 0 },
-    };
+    let style = Style::random(rng);
     notes.push(format!("bytes: {style:?}"));
     let nodes = tree::nodes(value);
     let mut overrides: Vec<(Path, Vec<u8>)> = Vec::new();

@@ -297,17 +297,7 @@ impl RawEngine {
             value = self.engine.examples().iter().find(|(other, _)| *other == name).expect("its example").1.clone();
             notes.push("the value stage undone: the root must be an object".to_owned());
         }
-        let mut style = Style {
-            order: *rng.pick(&[
-                KeyOrder::Sorted,
-                KeyOrder::Reversed,
-                KeyOrder::EventFirst,
-                KeyOrder::DataFirst,
-                KeyOrder::Random,
-            ]),
-            pretty: rng.chance(1, 3),
-            escape_one_in: if rng.chance(1, 4) { 3 } else { 0 },
-        };
+        let mut style = Style::random(&mut rng);
         if kind == RawKind::Escapes {
             style.escape_one_in = *rng.pick(&[1, 1, 2]);
         }
